@@ -1,0 +1,34 @@
+# Every target sets itself up on a fresh machine: uv (installed with pip when missing), the
+# virtual environment from the committed lock file, then the work.
+
+SHELL := /bin/bash
+UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN = $(UV) run --frozen
+DEMO_HOME ?= var/demo
+
+.PHONY: setup demo test lint bench clean
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+demo: setup
+	rm -rf $(DEMO_HOME)
+	$(RUN) dostyk --home $(DEMO_HOME) init
+	$(RUN) dostyk --home $(DEMO_HOME) import examples/sample-package
+	$(RUN) dostyk --home $(DEMO_HOME) stats
+
+lint: setup
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) mypy
+
+test: lint
+	$(RUN) pytest -n 2 -q
+
+bench: setup
+	$(RUN) python -m benchmarks
+
+clean:
+	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

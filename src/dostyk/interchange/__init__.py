@@ -1,0 +1,1 @@
+"""Interchange formats: how records enter and leave Dostyk."""

@@ -1,0 +1,307 @@
+"""Checking a package's rows: each record alone, then the records against each other.
+
+Every record is built as its domain object, so the rules that guard a use case guard an import
+too. Rules that need more than one record — references, uniqueness, a declaration's units having
+crossed at its post — run over the whole package together with what the store already holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table
+
+from dostyk.domain.conveyances import check_part_of
+from dostyk.domain.declarations import check_units
+from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.nomenclature import Nomenclature
+from dostyk.domain.officers import check_hierarchy, check_postings
+from dostyk.domain.parties import PartyRole
+from dostyk.interchange.datapackage.errors import ErrorLog
+from dostyk.store import bulk
+from dostyk.store import tables as t
+from dostyk.store.records import RECORD_TYPES
+
+
+@dataclass
+class TableRows:
+    """One table of the package: its file, its rows and the domain objects built from them."""
+
+    table: Table
+    file: str
+    rows: list[tuple[Any, ...]]
+    records: list[Any] = field(default_factory=list)
+    row_of_key: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def key(self, index: int) -> tuple[Any, ...]:
+        return RECORD_TYPES[self.table.name].key_of(self.rows[index])
+
+
+class Lookup:
+    """Records by key, from the package first and the store second."""
+
+    def __init__(self, connection: Connection, package: Mapping[str, TableRows]) -> None:
+        self.connection = connection
+        self.package = package
+        self._stored: dict[str, dict[tuple[Any, ...], Any]] = {}
+
+    def get(self, table: Table, key: tuple[Any, ...]) -> Any | None:
+        rows = self.package.get(table.name)
+        if rows is not None and key in rows.row_of_key:
+            return rows.records[rows.row_of_key[key]]
+        return self._stored.get(table.name, {}).get(key)
+
+    def preload(self, table: Table, keys: Iterable[tuple[Any, ...]]) -> None:
+        """Fetch from the store those of ``keys`` the package does not hold."""
+        rows = self.package.get(table.name)
+        cache = self._stored.setdefault(table.name, {})
+        wanted = {k for k in keys if (rows is None or k not in rows.row_of_key) and k not in cache}
+        if not wanted or bulk.is_empty(self.connection, table):
+            return
+        record_type = RECORD_TYPES[table.name]
+        key_columns = list(table.primary_key.columns)
+        for key, row in bulk.stored_rows(self.connection, table, key_columns, wanted).items():
+            cache[key] = record_type.to_domain(row)
+
+    def all_of(self, table: Table) -> list[Any]:
+        rows = self.package.get(table.name)
+        records = list(rows.records) if rows else []
+        return records + list(self._stored.get(table.name, {}).values())
+
+
+def check_records(rows: TableRows, log: ErrorLog) -> None:
+    """Required fields, code lists and each record's own invariants; duplicate keys."""
+    record_type = RECORD_TYPES[rows.table.name]
+    required = [(i, c.name) for i, c in enumerate(rows.table.columns) if not c.nullable]
+    enums = [
+        (i, c.name, frozenset(c.info["enum"]))
+        for i, c in enumerate(rows.table.columns)
+        if "enum" in c.info
+    ]
+    lengths = [
+        (i, c.name, length)
+        for i, c in enumerate(rows.table.columns)
+        if (length := getattr(c.type, "length", None))
+    ]
+    key_positions = record_type.key_positions
+    for index, row in enumerate(rows.rows):
+        number = index + 1
+        ok = True
+        for i, name in required:
+            if row[i] is None:
+                log.add(rows.file, number, name, "is required")
+                ok = False
+        for i, name, allowed in enums:
+            if row[i] is not None and row[i] not in allowed:
+                log.add(rows.file, number, name, f"{row[i]!r} is not one of {sorted(allowed)}")
+                ok = False
+        for i, name, length in lengths:
+            if row[i] is not None and len(row[i]) > length:
+                log.add(rows.file, number, name, f"is longer than {length} characters")
+                ok = False
+        record = None
+        if ok:
+            try:
+                record = record_type.to_domain(row)
+            except InvariantViolation as violation:
+                log.add(rows.file, number, violation.field, violation.message)
+            except (ValueError, TypeError) as error:
+                log.add(rows.file, number, None, str(error))
+        rows.records.append(record)
+        key = tuple(row[p] for p in key_positions)
+        first = rows.row_of_key.setdefault(key, index)
+        if first != index:
+            names = ", ".join(rows.table.columns[p].name for p in key_positions)
+            log.add(
+                rows.file,
+                number,
+                names,
+                f"duplicate key {_show(key)}: row {first + 1} has the same",
+            )
+        if log.full:
+            return
+
+
+def check_unique(rows: TableRows, columns: list[str], log: ErrorLog) -> None:
+    positions = [list(rows.table.columns.keys()).index(c) for c in columns]
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(rows.rows):
+        value = tuple(row[p] for p in positions)
+        first = seen.setdefault(value, index)
+        if first != index:
+            log.add(
+                rows.file,
+                index + 1,
+                ", ".join(columns),
+                f"{_show(value)} is already used by row {first + 1}",
+            )
+
+
+def check_references(rows: TableRows, lookup: Lookup, log: ErrorLog) -> None:
+    """Every foreign key points at a record in the package or already in the store."""
+    names = list(rows.table.columns.keys())
+    for constraint in rows.table.foreign_key_constraints:
+        referred = constraint.referred_table
+        positions = [names.index(k) for k in constraint.column_keys]
+        keys = {
+            tuple(row[p] for p in positions)
+            for row in rows.rows
+            if all(row[p] is not None for p in positions)
+        }
+        lookup.preload(referred, keys)
+        for index, row in enumerate(rows.rows):
+            key = tuple(row[p] for p in positions)
+            if None in key:
+                continue
+            if lookup.get(referred, key) is None:
+                log.add(
+                    rows.file,
+                    index + 1,
+                    ", ".join(constraint.column_keys),
+                    f"refers to {_show(key)}, which is in neither {referred.name} nor the store",
+                )
+                if log.full:
+                    return
+
+
+def _show(key: tuple[Any, ...]) -> str:
+    return repr(key[0]) if len(key) == 1 else repr(key)
+
+
+def _each(rows: TableRows | None, log: ErrorLog, check: Callable[[Any], None]) -> None:
+    """Run a cross-record check on each built record, logging violations at its row."""
+    if rows is None:
+        return
+    for index, record in enumerate(rows.records):
+        if record is None:
+            continue
+        try:
+            check(record)
+        except InvariantViolation as violation:
+            log.add(rows.file, index + 1, violation.field, violation.message)
+            if log.full:
+                return
+
+
+def check_across(
+    package: Mapping[str, TableRows], lookup: Lookup, nomenclature: Nomenclature, log: ErrorLog
+) -> None:
+    """The domain's rules that span records."""
+    _each(package.get(t.declaration_items.name), log, lambda item: item.check_against(nomenclature))
+    _check_crossings(package, lookup, log)
+    _check_units(package, lookup, log)
+    _check_roles(package, lookup, log)
+    _check_items_on_manifest(package, lookup, log)
+    _check_officers(package, lookup, log)
+
+
+def _check_crossings(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    def check(crossing: Any) -> None:
+        if crossing.part_of is not None:
+            movement = lookup.get(t.crossings, (crossing.part_of,))
+            if movement is not None:
+                check_part_of(crossing, movement)
+
+    _each(package.get(t.crossings.name), log, check)
+
+
+def _check_units(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    units = package.get(t.declaration_units.name)
+    if units is None:
+        return
+    lookup.preload(t.declarations, {(u.declaration_id,) for u in units.records if u})
+    lookup.preload(t.crossings, {(u.crossing_id,) for u in units.records if u})
+
+    def check(unit: Any) -> None:
+        declaration = lookup.get(t.declarations, (unit.declaration_id,))
+        crossing = lookup.get(t.crossings, (unit.crossing_id,))
+        if declaration is not None and crossing is not None:
+            check_units(declaration, [unit], {crossing.crossing_id: crossing})
+
+    _each(units, log, check)
+
+
+def _check_roles(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    """A party acts only in the roles it is registered for."""
+
+    def needs(role: PartyRole, field_name: str) -> Callable[[Any], None]:
+        def check(record: Any) -> None:
+            party_id = getattr(record, field_name)
+            if party_id is None:
+                return
+            party = lookup.get(t.parties, (party_id,))
+            if party is not None and not party.has_role(role):
+                raise InvariantViolation(field_name, f"party {party_id!r} is not a {role}")
+
+        return check
+
+    declarations = package.get(t.declarations.name)
+    for role, name in (
+        (PartyRole.DECLARANT, "declarant_id"),
+        (PartyRole.IMPORTER, "importer_id"),
+        (PartyRole.EXPORTER, "exporter_id"),
+    ):
+        _each(declarations, log, needs(role, name))
+    _each(package.get(t.manifests.name), log, needs(PartyRole.CARRIER, "carrier_id"))
+    _each(package.get(t.conveyances.name), log, needs(PartyRole.CARRIER, "carrier_id"))
+
+
+def _check_items_on_manifest(
+    package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog
+) -> None:
+    items = package.get(t.declaration_items.name)
+    if items is None:
+        return
+    claimed = [i for i in items.records if i is not None and i.manifest_line_no is not None]
+    lookup.preload(t.declarations, {(i.declaration_id,) for i in claimed})
+    manifests = {
+        d.manifest_id
+        for i in claimed
+        if (d := lookup.get(t.declarations, (i.declaration_id,))) and d.manifest_id
+    }
+    line_keys = {(m, i.manifest_line_no) for m in manifests for i in claimed}
+    lookup.preload(t.manifest_lines, line_keys)
+
+    def check(item: Any) -> None:
+        if item.manifest_line_no is None:
+            return
+        declaration = lookup.get(t.declarations, (item.declaration_id,))
+        if declaration is None:
+            return
+        if declaration.manifest_id is None:
+            raise InvariantViolation(
+                "manifest_line_no", f"declaration {item.declaration_id} names no manifest"
+            )
+        if lookup.get(t.manifest_lines, (declaration.manifest_id, item.manifest_line_no)) is None:
+            raise InvariantViolation(
+                "manifest_line_no",
+                f"manifest {declaration.manifest_id} has no line {item.manifest_line_no}",
+            )
+
+    _each(items, log, check)
+
+
+def _check_officers(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    officers = package.get(t.officers.name)
+    if officers is not None:
+        supervisors = {(o.supervisor_id,) for o in officers.records if o and o.supervisor_id}
+        lookup.preload(t.officers, supervisors)
+        everyone = {o.officer_id: o for o in lookup.all_of(t.officers) if o is not None}
+        try:
+            check_hierarchy(everyone)
+        except InvariantViolation as violation:
+            log.add(officers.file, None, violation.field, violation.message)
+        except KeyError as missing:
+            log.add(officers.file, None, "supervisor_id", f"unknown supervisor {missing}")
+    postings = package.get(t.officer_postings.name)
+    if postings is not None:
+        try:
+            check_postings(p for p in postings.records if p is not None)
+        except InvariantViolation as violation:
+            log.add(postings.file, None, violation.field, violation.message)
+
+
+def key_columns(table: Table) -> list[Column[Any]]:
+    return list(table.primary_key.columns)

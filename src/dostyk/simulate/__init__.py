@@ -1,0 +1,1 @@
+"""Simulated customs worlds: synthetic packages for load tests, and the calibrated network."""

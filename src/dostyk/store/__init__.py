@@ -1,0 +1,1 @@
+"""The operational store: tables, the engine, repositories and the unit of work."""

@@ -1,0 +1,148 @@
+"""The canonical text of every stored value.
+
+One spelling per value: the data package writes it, the importer reads it, and the ledger hashes
+it. Because the same bytes come out of SQLite and PostgreSQL, a record exported from one and
+imported into the other hashes the same, and an export of an import is byte-for-byte the export
+it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Date, Double, Integer, Numeric, String, Table, Text
+
+from dostyk.store.types import UtcDateTime
+
+INTEGER = re.compile(r"^-?\d+$")
+DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+TRUE = frozenset({"true", "True", "TRUE", "1"})
+FALSE = frozenset({"false", "False", "FALSE", "0"})
+
+Encoder = Callable[[Any], str]
+Decoder = Callable[[str], Any]
+
+
+def encode_instant(value: datetime) -> str:
+    utc = value.astimezone(UTC)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        text += f".{utc.microsecond:06d}"
+    return text + "Z"
+
+
+def decode_instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+    if value.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone; write it in UTC with a trailing Z")
+    return value.astimezone(UTC)
+
+
+def decode_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def decode_integer(text: str) -> int:
+    if not INTEGER.match(text):
+        raise ValueError(f"{text!r} is not an integer")
+    return int(text)
+
+
+def decode_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def encode_float(value: float) -> str:
+    return repr(float(value))
+
+
+def decode_boolean(text: str) -> bool:
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true or false)")
+
+
+def decimal_decoder(scale: int) -> Decoder:
+    def decode(text: str) -> Decimal:
+        if not DECIMAL.match(text):
+            raise ValueError(f"{text!r} is not a decimal number")
+        places = len(text.partition(".")[2])
+        if places > scale:
+            raise ValueError(f"{text!r} has {places} decimal places; at most {scale} are kept")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a decimal number") from None
+
+    return decode
+
+
+def decimal_encoder(scale: int) -> Encoder:
+    """Money keeps its two places ("120.50"); rates and quantities their shortest form."""
+    quantum = Decimal(1).scaleb(-scale)
+
+    def encode_money(value: Decimal) -> str:
+        return f"{Decimal(value).quantize(quantum):f}"
+
+    def encode_shortest(value: Decimal) -> str:
+        text = f"{Decimal(value).quantize(quantum):f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    return encode_money if scale == 2 else encode_shortest
+
+
+def codec(column: Column[Any]) -> tuple[Encoder, Decoder]:
+    """How a column's values are written and read as text."""
+    kind = column.type
+    if isinstance(kind, UtcDateTime):
+        return encode_instant, decode_instant
+    if isinstance(kind, Boolean):
+        return (lambda v: "true" if v else "false"), decode_boolean
+    if isinstance(kind, Date):
+        return (lambda v: v.isoformat()), decode_date
+    if isinstance(kind, Integer):
+        return str, decode_integer
+    if isinstance(kind, Double):
+        return encode_float, decode_float
+    if isinstance(kind, Numeric):
+        scale = kind.scale if kind.scale is not None else 0
+        return decimal_encoder(scale), decimal_decoder(scale)
+    if isinstance(kind, (String, Text)):
+        return str, str
+    raise TypeError(f"no canonical text for {column} of type {kind!r}")
+
+
+def row_encoder(table: Table) -> Callable[[Sequence[Any]], list[str]]:
+    """Encode a row (values in column order) as text, None as the empty string."""
+    encoders = [codec(c)[0] for c in table.columns]
+
+    def encode(row: Sequence[Any]) -> list[str]:
+        return ["" if v is None else enc(v) for enc, v in zip(encoders, row, strict=True)]
+
+    return encode
+
+
+def record_bytes(table: Table, row: Sequence[Any]) -> bytes:
+    """The bytes the ledger commits to: table name and every value's canonical text."""
+    text = row_encoder(table)(row)
+    return json.dumps([table.name, *text], ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,150 @@
+"""Which domain type each table holds, and the conversion between rows and domain objects.
+
+Columns are named exactly as the fields of the domain type they store; the few values that are
+collections in the domain (a party's roles, an assessment's criteria) are '|'-joined text in the
+store. Building the domain object runs its invariants, so nothing reaches the store unchecked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Table
+
+from dostyk.domain.conveyances import Conveyance, Crossing
+from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationUnit
+from dostyk.domain.events import StatusChange
+from dostyk.domain.inspections import Finding, Inspection
+from dostyk.domain.manifests import Manifest, ManifestLine
+from dostyk.domain.officers import Officer, Posting
+from dostyk.domain.overrides import Override
+from dostyk.domain.parties import Party, format_roles, parse_roles
+from dostyk.domain.payments import Payment
+from dostyk.domain.ports import Post
+from dostyk.domain.risk import RiskAssessment
+from dostyk.domain.tariff import DutyLine, TariffRate
+from dostyk.store import tables as t
+
+DOMAIN_TYPES: dict[str, type[Any]] = {
+    t.posts.name: Post,
+    t.officers.name: Officer,
+    t.officer_postings.name: Posting,
+    t.parties.name: Party,
+    t.conveyances.name: Conveyance,
+    t.crossings.name: Crossing,
+    t.manifests.name: Manifest,
+    t.manifest_lines.name: ManifestLine,
+    t.declarations.name: Declaration,
+    t.declaration_items.name: DeclarationItem,
+    t.declaration_units.name: DeclarationUnit,
+    t.status_changes.name: StatusChange,
+    t.risk_assessments.name: RiskAssessment,
+    t.inspections.name: Inspection,
+    t.findings.name: Finding,
+    t.overrides.name: Override,
+    t.duty_lines.name: DutyLine,
+    t.payments.name: Payment,
+    t.tariff_rates.name: TariffRate,
+}
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return () if text is None else tuple(part for part in text.split("|") if part)
+
+
+def _join(values: Sequence[str]) -> str | None:
+    """An empty list is stored as NULL, as the empty string is read back from a package."""
+    return "|".join(values) or None
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _enum_of(hint: Any) -> type[StrEnum] | None:
+    """The StrEnum in ``E`` or ``E | None``."""
+    candidates = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, StrEnum):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """How rows of one table become domain objects and back."""
+
+    table: Table
+    domain: type[Any]
+    to_field: tuple[Callable[[Any], Any], ...]
+    to_column: tuple[Callable[[Any], Any], ...]
+    field_names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, table: Table) -> RecordType:
+        domain = DOMAIN_TYPES[table.name]
+        hints = typing.get_type_hints(domain)
+        fields = {f.name for f in dataclasses.fields(domain)}
+        names = tuple(c.name for c in table.columns)
+        if set(names) != fields:
+            raise TypeError(f"{table.name} columns {names} do not match {domain.__name__} fields")
+        to_field: list[Callable[[Any], Any]] = []
+        to_column: list[Callable[[Any], Any]] = []
+        for name in names:
+            hint = hints[name]
+            enum = _enum_of(hint)
+            if name == "roles":
+                to_field.append(parse_roles)
+                to_column.append(format_roles)
+            elif name == "criteria":
+                to_field.append(_split)
+                to_column.append(_join)
+            elif enum is not None:
+                to_field.append(_optional(enum))
+                to_column.append(_identity)
+            else:
+                to_field.append(_identity)
+                to_column.append(_identity)
+        return cls(table, domain, tuple(to_field), tuple(to_column), names)
+
+    def to_domain(self, row: Sequence[Any]) -> Any:
+        """Build the domain object from values in column order, running its invariants."""
+        kwargs = {
+            name: convert(value)
+            for name, convert, value in zip(self.field_names, self.to_field, row, strict=True)
+        }
+        return self.domain(**kwargs)
+
+    def to_row(self, record: Any) -> tuple[Any, ...]:
+        """Values in column order, enums as their text."""
+        return tuple(
+            None if value is None else convert(value)
+            for convert, value in zip(
+                self.to_column,
+                (getattr(record, name) for name in self.field_names),
+                strict=True,
+            )
+        )
+
+    def key_of(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(row[i] for i in self.key_positions)
+
+    @property
+    def key_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, c in enumerate(self.table.columns) if c.primary_key)
+
+
+def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def apply(value: Any) -> Any:
+        return None if value is None else convert(value)
+
+    return apply
+
+
+RECORD_TYPES: dict[str, RecordType] = {table.name: RecordType.of(table) for table in t.TABLES}

@@ -1,0 +1,133 @@
+"""Daily figures per post, computed in the database.
+
+A post's day is its local calendar day: the instant is shifted by the country's offset from UTC
+(Kazakhstan keeps UTC+5 all year) before the date is taken, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Date, and_, case, cast, func, literal_column, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from dostyk.store import tables as t
+
+
+@dataclass(frozen=True)
+class DailyFigures:
+    post_code: str
+    day: date
+    railcars_in: int = 0
+    railcars_out: int = 0
+    trucks_in: int = 0
+    trucks_out: int = 0
+    empty_returns: int = 0
+    passenger_trains: int = 0
+    declarations: int = 0
+    tonnes: float = 0.0
+    value: Decimal = Decimal("0.00")
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        data["tonnes"] = round(self.tonnes, 3)
+        data["value"] = str(self.value)
+        return data
+
+
+def local_day(connection: Connection, column: Any, offset_hours: int) -> ColumnElement[Any]:
+    if connection.dialect.name == "sqlite":
+        return func.date(column, f"{offset_hours:+d} hours")
+    shifted = column.op("AT TIME ZONE")(text("'UTC'")) + text(f"interval '{offset_hours} hours'")
+    return cast(shifted, Date)
+
+
+def daily_figures(
+    connection: Connection,
+    *,
+    offset_hours: int,
+    posts: Sequence[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[DailyFigures]:
+    """Figures per (post, day) for every day with any traffic, in the optional range."""
+    figures: dict[tuple[str, date], dict[str, Any]] = {}
+
+    def merge(rows: Any) -> None:
+        for row in rows:
+            mapping = dict(row._mapping)
+            day = mapping.pop("day")
+            if isinstance(day, str):
+                day = date.fromisoformat(day)
+            if (start and day < start) or (end and day > end):
+                continue
+            key = (mapping.pop("post_code"), day)
+            figures.setdefault(key, {}).update({k: v for k, v in mapping.items()})
+
+    c, v = t.crossings.c, t.conveyances.c
+    day = local_day(connection, c.crossed_at, offset_hours).label("day")
+    kind, direction = v.kind, c.direction
+
+    def count_of(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.sum(case((condition, 1), else_=0))
+
+    crossing_query = (
+        select(
+            c.post_code.label("post_code"),
+            day,
+            count_of(and_(kind == "railcar", direction == "in")).label("railcars_in"),
+            count_of(and_(kind == "railcar", direction == "out")).label("railcars_out"),
+            count_of(and_(kind == "truck", direction == "in")).label("trucks_in"),
+            count_of(and_(kind == "truck", direction == "out")).label("trucks_out"),
+            count_of(and_(kind == "truck", direction == "out", c.laden.is_(False))).label(
+                "empty_returns"
+            ),
+            count_of(kind == "passenger_train").label("passenger_trains"),
+        )
+        .join(t.conveyances, v.conveyance_id == c.conveyance_id)
+        .group_by(c.post_code, literal_column("day"))
+    )
+    if posts:
+        crossing_query = crossing_query.where(c.post_code.in_(posts))
+    merge(connection.execute(crossing_query))
+
+    d, i = t.declarations.c, t.declaration_items.c
+    lodged_day = local_day(connection, d.lodged_at, offset_hours).label("day")
+    per_declaration = (
+        select(
+            d.declaration_id,
+            d.post_code,
+            lodged_day,
+            func.coalesce(func.sum(i.gross_mass_kg), 0).label("mass"),
+            func.coalesce(func.sum(i.customs_value * i.exchange_rate), 0).label("value"),
+        )
+        .outerjoin(t.declaration_items, i.declaration_id == d.declaration_id)
+        .where(d.status.notin_(["rejected", "cancelled"]))
+        .group_by(d.declaration_id, d.post_code, literal_column("day"))
+    )
+    if posts:
+        per_declaration = per_declaration.where(d.post_code.in_(posts))
+    sub = per_declaration.subquery()
+    declaration_query = select(
+        sub.c.post_code,
+        sub.c.day,
+        func.count().label("declarations"),
+        (func.sum(sub.c.mass) / 1000.0).label("tonnes"),
+        func.sum(sub.c.value).label("value"),
+    ).group_by(sub.c.post_code, sub.c.day)
+    merge(connection.execute(declaration_query))
+
+    result = []
+    for (post_code, when), values in sorted(figures.items()):
+        values = {k: (0 if val is None else val) for k, val in values.items()}
+        if "value" in values:
+            values["value"] = Decimal(values["value"]).quantize(Decimal("0.01"))
+        if "tonnes" in values:
+            values["tonnes"] = float(values["tonnes"])
+        result.append(DailyFigures(post_code=post_code, day=when, **values))
+    return result

@@ -1,0 +1,496 @@
+"""The operational store's tables, the single definition from which everything else is derived.
+
+Each column carries its documentation (``comment``) and, where it holds a code list, the list
+(``info["enum"]``). The data package's Table Schemas, docs/data-package.md and the Alembic
+migrations are all generated from or checked against these definitions, so the database, the
+interchange format and its documentation cannot drift apart.
+
+Amounts are exact decimals (NUMERIC); masses are kilograms as doubles, since a weighbridge's
+resolution is tens of kilograms; times are UTC.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+from dostyk.domain.conveyances import ConveyanceKind, Direction
+from dostyk.domain.declarations import Channel, DeclarationKind, DeclarationStatus
+from dostyk.domain.inspections import FindingKind
+from dostyk.domain.manifests import ManifestKind
+from dostyk.domain.officers import Rank
+from dostyk.domain.overrides import OverrideDecision
+from dostyk.domain.ports import RpmFunder, TransportMode
+from dostyk.store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = Numeric(18, 2, asdecimal=True)
+Rate = Numeric(9, 4, asdecimal=True)
+Quantity = Numeric(18, 3, asdecimal=True)
+ExchangeRate = Numeric(18, 6, asdecimal=True)
+Instant = UtcDateTime()
+
+
+def column(
+    name: str,
+    type_: TypeEngine[Any] | type[TypeEngine[Any]],
+    doc: str,
+    *,
+    primary_key: bool = False,
+    nullable: bool = False,
+    references: str | None = None,
+    enum: type[StrEnum] | None = None,
+) -> Column[Any]:
+    """A documented column; an ``enum`` becomes a CHECK constraint and a Table Schema enum."""
+    args: list[Any] = []
+    if references is not None:
+        # Deferrable, so a bulk load may insert a row before the row it refers to in the same
+        # table (a railcar's crossing before its train's) and have it checked at commit.
+        args.append(ForeignKey(references, deferrable=True, initially="IMMEDIATE"))
+    info: dict[str, Any] = {}
+    if enum is not None:
+        info["enum"] = [member.value for member in enum]
+    return Column(
+        name,
+        type_,
+        *args,
+        primary_key=primary_key,
+        nullable=nullable and not primary_key,
+        comment=doc,
+        info=info,
+    )
+
+
+def table(name: str, *items: Any) -> Table:
+    """A table whose code-list columns are guarded by CHECK constraints in the database too."""
+    checks = []
+    for item in items:
+        if isinstance(item, Column) and "enum" in item.info:
+            quoted = ", ".join(f"'{value}'" for value in item.info["enum"])
+            checks.append(CheckConstraint(f"{item.name} IN ({quoted})", name=f"{item.name}_valid"))
+    return Table(name, metadata, *items, *checks)
+
+
+posts = table(
+    "posts",
+    column("code", String(12), "Post code, unique in the country", primary_key=True),
+    column("name", String(120), "Name of the border crossing point"),
+    column("mode", String(16), "Mode of transport the post serves", enum=TransportMode),
+    column(
+        "neighbour_country",
+        String(2),
+        "ISO 3166-1 alpha-2 code of the country across the border; empty for airports",
+        nullable=True,
+    ),
+    column("region", String(80), "Region (oblast) or city of significance it lies in"),
+    column("latitude", Double, "WGS 84 latitude, decimal degrees"),
+    column("longitude", Double, "WGS 84 longitude, decimal degrees"),
+    column("rpm_lanes", Integer, "Lanes equipped with radiation portal monitors"),
+    column(
+        "rpm_funder", String(16), "Who funded the portal monitors", nullable=True, enum=RpmFunder
+    ),
+    column(
+        "electronic_since",
+        Date,
+        "Date the electronic customs system went live at the post",
+        nullable=True,
+    ),
+    column("model_only", Boolean, "True when the post exists only in the model network"),
+    column("note", Text, "Free-text facts about the post", nullable=True),
+)
+
+officers = table(
+    "officers",
+    column("officer_id", String(24), "Service number", primary_key=True),
+    column("name", String(120), "Full name"),
+    column("rank", String(24), "Rank", enum=Rank),
+    column(
+        "supervisor_id",
+        String(24),
+        "Service number of the officer's direct superior",
+        nullable=True,
+        references="officers.officer_id",
+    ),
+)
+
+officer_postings = table(
+    "officer_postings",
+    column(
+        "officer_id",
+        String(24),
+        "Service number",
+        primary_key=True,
+        references="officers.officer_id",
+    ),
+    column("start_date", Date, "First day of the posting", primary_key=True),
+    column("post_code", String(12), "Post served", references="posts.code"),
+    column("end_date", Date, "Last day of the posting; empty while it lasts", nullable=True),
+    Index(None, "post_code", "start_date"),
+)
+
+parties = table(
+    "parties",
+    column("party_id", String(40), "Party identifier", primary_key=True),
+    column("name", String(200), "Registered name"),
+    column("tax_id", String(32), "Tax identifier: the 12-digit BIN/IIN for Kazakh parties"),
+    column("country", String(2), "ISO 3166-1 alpha-2 country of registration"),
+    column(
+        "roles",
+        String(64),
+        "Roles joined by '|': importer, exporter, declarant, carrier",
+    ),
+)
+
+conveyances = table(
+    "conveyances",
+    column("conveyance_id", String(40), "Conveyance identifier", primary_key=True),
+    column("kind", String(16), "Kind of conveyance unit", enum=ConveyanceKind),
+    column("registration", String(40), "Railcar number, plate or train number"),
+    column("country", String(2), "ISO 3166-1 alpha-2 country of registration"),
+    column(
+        "carrier_id",
+        String(40),
+        "Carrier operating the unit",
+        nullable=True,
+        references="parties.party_id",
+    ),
+    column("tare_mass_kg", Double, "Empty mass in kilograms", nullable=True),
+)
+
+crossings = table(
+    "crossings",
+    column("crossing_id", String(40), "Crossing identifier", primary_key=True),
+    column("post_code", String(12), "Post crossed", references="posts.code"),
+    column(
+        "conveyance_id",
+        String(40),
+        "Unit that crossed",
+        references="conveyances.conveyance_id",
+    ),
+    column("direction", String(3), "Into or out of the country", enum=Direction),
+    column("crossed_at", Instant, "Time of crossing, UTC"),
+    column("laden", Boolean, "True when the unit carried cargo"),
+    column(
+        "gross_mass_kg",
+        Double,
+        "Mass measured on the track scale or weighbridge, kilograms",
+        nullable=True,
+    ),
+    column(
+        "part_of",
+        String(40),
+        "The train's or truck's crossing this unit crossed with",
+        nullable=True,
+        references="crossings.crossing_id",
+    ),
+    Index(None, "post_code", "crossed_at"),
+    Index(None, "conveyance_id", "crossed_at"),
+    Index(None, "part_of"),
+)
+
+manifests = table(
+    "manifests",
+    column("manifest_id", String(40), "Manifest identifier", primary_key=True),
+    column("kind", String(16), "Rail waybill or road cargo report", enum=ManifestKind),
+    column("post_code", String(12), "Post where it was presented", references="posts.code"),
+    column(
+        "crossing_id",
+        String(40),
+        "The train's or truck's crossing it describes",
+        references="crossings.crossing_id",
+    ),
+    column("carrier_id", String(40), "Carrier who wrote it", references="parties.party_id"),
+    column("reference", String(64), "Carrier's waybill or report number"),
+    column("issued_at", Instant, "Time it was issued, UTC"),
+    Index(None, "crossing_id"),
+)
+
+manifest_lines = table(
+    "manifest_lines",
+    column(
+        "manifest_id",
+        String(40),
+        "Manifest",
+        primary_key=True,
+        references="manifests.manifest_id",
+    ),
+    column("line_no", Integer, "Line number from 1", primary_key=True),
+    column("hs_code", String(10), "HS code as the carrier gives it, 4 to 10 digits"),
+    column("description", Text, "Goods as described by the carrier"),
+    column("packages", Integer, "Number of packages"),
+    column("gross_mass_kg", Double, "Gross mass, kilograms"),
+    column(
+        "unit_crossing_id",
+        String(40),
+        "Crossing of the railcar or trailer that carries the line",
+        nullable=True,
+        references="crossings.crossing_id",
+    ),
+    column(
+        "consignee_id",
+        String(40),
+        "Consignee",
+        nullable=True,
+        references="parties.party_id",
+    ),
+)
+
+declarations = table(
+    "declarations",
+    column("declaration_id", String(40), "Declaration identifier", primary_key=True),
+    column("kind", String(8), "Customs procedure", enum=DeclarationKind),
+    column("post_code", String(12), "Post where it is lodged", references="posts.code"),
+    column("declarant_id", String(40), "Declarant or broker", references="parties.party_id"),
+    column("reference", String(64), "Declarant's own reference, unique per declarant"),
+    column("lodged_at", Instant, "Time of lodgement, UTC"),
+    column("status", String(20), "Current status in the lifecycle", enum=DeclarationStatus),
+    column("importer_id", String(40), "Importer", nullable=True, references="parties.party_id"),
+    column("exporter_id", String(40), "Exporter", nullable=True, references="parties.party_id"),
+    column(
+        "manifest_id",
+        String(40),
+        "Manifest whose lines it declares",
+        nullable=True,
+        references="manifests.manifest_id",
+    ),
+    column("channel", String(8), "Channel chosen by risk assessment", nullable=True, enum=Channel),
+    UniqueConstraint("declarant_id", "reference"),
+    Index(None, "post_code", "lodged_at"),
+    Index(None, "status", "post_code"),
+)
+
+declaration_items = table(
+    "declaration_items",
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration",
+        primary_key=True,
+        references="declarations.declaration_id",
+    ),
+    column("item_no", Integer, "Item number from 1", primary_key=True),
+    column("commodity_code", String(10), "10-digit national code; first 6 digits HS 2022"),
+    column("description", Text, "Description of the goods"),
+    column("origin", String(2), "ISO 3166-1 alpha-2 country of origin"),
+    column("quantity", Quantity, "Quantity in the supplementary unit"),
+    column("unit", String(3), "UN/ECE Rec. 20 unit of the quantity"),
+    column("gross_mass_kg", Double, "Gross mass, kilograms"),
+    column("net_mass_kg", Double, "Net mass, kilograms; at most the gross mass"),
+    column("customs_value", Money, "Customs value in the item's currency"),
+    column("currency", String(3), "ISO 4217 currency of the customs value"),
+    column("exchange_rate", ExchangeRate, "National currency per unit of the currency"),
+    column(
+        "manifest_line_no",
+        Integer,
+        "Line of the declaration's manifest this item declares",
+        nullable=True,
+    ),
+    Index(None, "commodity_code"),
+)
+
+declaration_units = table(
+    "declaration_units",
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration",
+        primary_key=True,
+        references="declarations.declaration_id",
+    ),
+    column(
+        "crossing_id",
+        String(40),
+        "Crossing of a unit whose cargo it covers",
+        primary_key=True,
+        references="crossings.crossing_id",
+    ),
+    Index(None, "crossing_id"),
+)
+
+status_changes = table(
+    "status_changes",
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration",
+        primary_key=True,
+        references="declarations.declaration_id",
+    ),
+    column("seq", Integer, "Step number from 1", primary_key=True),
+    column(
+        "from_status",
+        String(20),
+        "Status before; empty for lodgement",
+        nullable=True,
+        enum=DeclarationStatus,
+    ),
+    column("to_status", String(20), "Status after", enum=DeclarationStatus),
+    column("at", Instant, "Time of the step, UTC"),
+    column("actor", String(40), "Officer's service number or party identifier"),
+    column("reason", Text, "Why, where the step needs a reason", nullable=True),
+)
+
+risk_assessments = table(
+    "risk_assessments",
+    column("assessment_id", String(40), "Assessment identifier", primary_key=True),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration assessed",
+        references="declarations.declaration_id",
+    ),
+    column("assessed_at", Instant, "Time of assessment, UTC"),
+    column("channel", String(8), "Channel chosen", enum=Channel),
+    column("score", Double, "Estimated probability of a finding, 0 to 1"),
+    column("criteria", Text, "Criteria that fired, joined by '|'; empty when none", nullable=True),
+    column("selector", String(64), "Rule profile or model version that decided"),
+    Index(None, "declaration_id"),
+)
+
+inspections = table(
+    "inspections",
+    column("inspection_id", String(40), "Inspection identifier", primary_key=True),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration inspected",
+        references="declarations.declaration_id",
+    ),
+    column("inspector_id", String(24), "Inspector", references="officers.officer_id"),
+    column("assigned_at", Instant, "Time of assignment, UTC"),
+    column("draw", Text, "Record of the random draw that chose the inspector"),
+    column("started_at", Instant, "Start of the inspection, UTC", nullable=True),
+    column("ended_at", Instant, "End of the inspection, UTC", nullable=True),
+    column(
+        "reassigned_from",
+        String(24),
+        "Inspector first drawn, when a supervisor reassigned",
+        nullable=True,
+        references="officers.officer_id",
+    ),
+    column(
+        "reassigned_by",
+        String(24),
+        "Supervisor who reassigned",
+        nullable=True,
+        references="officers.officer_id",
+    ),
+    column("reassign_reason", Text, "Supervisor's written reason", nullable=True),
+    Index(None, "declaration_id"),
+    Index(None, "inspector_id", "assigned_at"),
+)
+
+findings = table(
+    "findings",
+    column(
+        "inspection_id",
+        String(40),
+        "Inspection",
+        primary_key=True,
+        references="inspections.inspection_id",
+    ),
+    column("finding_no", Integer, "Finding number from 1", primary_key=True),
+    column("kind", String(24), "What was found", enum=FindingKind),
+    column("description", Text, "What the inspector recorded"),
+    column("extra_duty", Money, "Additional duty proposed, national currency"),
+    column("seized", Boolean, "True when goods were seized"),
+    column("item_no", Integer, "Declaration item concerned", nullable=True),
+)
+
+overrides = table(
+    "overrides",
+    column("override_id", String(40), "Override identifier", primary_key=True),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration",
+        references="declarations.declaration_id",
+    ),
+    column("from_channel", String(8), "Channel before", enum=Channel),
+    column("to_channel", String(8), "Channel requested", enum=Channel),
+    column("reason", Text, "Requester's written reason"),
+    column("requested_by", String(24), "Requesting officer", references="officers.officer_id"),
+    column("requested_at", Instant, "Time of request, UTC"),
+    column("decision", String(8), "Decision", enum=OverrideDecision),
+    column(
+        "decided_by",
+        String(24),
+        "Approving or refusing officer",
+        nullable=True,
+        references="officers.officer_id",
+    ),
+    column("decided_at", Instant, "Time of decision, UTC", nullable=True),
+    Index(None, "declaration_id"),
+    Index(None, "requested_by"),
+)
+
+duty_lines = table(
+    "duty_lines",
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration",
+        primary_key=True,
+        references="declarations.declaration_id",
+    ),
+    column("item_no", Integer, "Item", primary_key=True),
+    column("customs_value", Money, "Customs value in national currency"),
+    column("duty_rate", Rate, "Ad valorem duty rate, percent"),
+    column("duty", Money, "Import duty, national currency"),
+    column("vat_rate", Rate, "VAT rate, percent"),
+    column("vat", Money, "VAT on value plus duty, national currency"),
+)
+
+payments = table(
+    "payments",
+    column("payment_id", String(40), "Payment identifier", primary_key=True),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration paid for",
+        references="declarations.declaration_id",
+    ),
+    column("amount", Money, "Amount, national currency"),
+    column("paid_at", Instant, "Time of payment, UTC"),
+    column("reference", String(64), "Bank or treasury reference"),
+    Index(None, "declaration_id"),
+)
+
+tariff_rates = table(
+    "tariff_rates",
+    column("code_prefix", String(10), "Commodity code prefix, 2 to 10 digits", primary_key=True),
+    column("valid_from", Date, "First day the rate applies", primary_key=True),
+    column("duty_rate", Rate, "Ad valorem duty rate, percent"),
+    column("vat_rate", Rate, "VAT rate, percent"),
+    column("note", Text, "Source or remark", nullable=True),
+)
+
+#: Tables in an order that respects their foreign keys; loads go forward, deletes backward.
+TABLES: tuple[Table, ...] = tuple(metadata.sorted_tables)
