@@ -1,4 +1,4 @@
-"""Run every benchmark in turn: ``python -m benchmarks``."""
+"""Run every benchmark in turn, or those named: ``python -m benchmarks [bench_import ...]``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ HERE = Path(__file__).parent
 
 
 def main() -> None:
-    scripts = sorted(HERE.glob("bench_*.py"))
-    for script in scripts:
+    chosen = sys.argv[1:]
+    for script in sorted(HERE.glob("bench_*.py")):
+        if chosen and script.stem not in chosen:
+            continue
         print(f"\n=== {script.stem} ===", flush=True)
-        sys.argv = [str(script)]
-        runpy.run_path(str(script), run_name="__main__")
+        sys.argv = [script.stem]
+        runpy.run_module(f"benchmarks.{script.stem}", run_name="__main__")
 
 
 if __name__ == "__main__":

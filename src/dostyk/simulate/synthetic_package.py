@@ -48,6 +48,7 @@ class PackageSize:
     items_per_declaration: int = 3
     units_per_declaration: int = 2
     lifecycle: bool = False
+    manifests: bool = True
 
 
 class _Writer:
@@ -78,7 +79,7 @@ def write_synthetic_package(folder: Path, size: PackageSize, seed: int = 1) -> d
     finally:
         for writer in writers.values():
             writer.close()
-    descriptor = package_descriptor("csv")
+    descriptor = package_descriptor("csv", folder)
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2) + "\n")
     return {name: w.count for name, w in writers.items()}
 
@@ -99,6 +100,7 @@ def _write(writers: dict[str, _Writer], size: PackageSize, rng: np.random.Genera
     subheadings = [g for g in GOODS if nomenclature().is_subheading(g[0])]
     crossing_no = 0
     train_crossing = ""
+    manifest_id: str | None = None
     for d in range(size.declarations):
         lodged = START + timedelta(seconds=int(d * 37 + rng.integers(0, 30)))
         if d % 8 == 0 or not train_crossing:
@@ -118,19 +120,20 @@ def _write(writers: dict[str, _Writer], size: PackageSize, rng: np.random.Genera
                 )
             )
             train_post = post
-            manifest_id = f"M{train_crossing[1:]}"
+            manifest_id = f"M{train_crossing[1:]}" if size.manifests else None
             line_no = 0
-            w["manifests"](
-                (
-                    manifest_id,
-                    "rail_waybill",
-                    post,
-                    train_crossing,
-                    carriers[0],
-                    f"SMGS-{train_crossing[1:]}",
-                    lodged - timedelta(days=3),
+            if manifest_id is not None:
+                w["manifests"](
+                    (
+                        manifest_id,
+                        "rail_waybill",
+                        post,
+                        train_crossing,
+                        carriers[0],
+                        f"SMGS-{train_crossing[1:]}",
+                        lodged - timedelta(days=3),
+                    )
                 )
-            )
         declaration_id = f"D{d:09d}"
         units = []
         for u in range(size.units_per_declaration):
@@ -195,22 +198,23 @@ def _write(writers: dict[str, _Writer], size: PackageSize, rng: np.random.Genera
                     value,
                     currency,
                     rate,
-                    line_no + 1,
+                    None if manifest_id is None else line_no + 1,
                 )
             )
             line_no += 1
-            w["manifest_lines"](
-                (
-                    manifest_id,
-                    line_no,
-                    hs6,
-                    text,
-                    int(rng.integers(10, 400)),
-                    gross,
-                    units[(item_no - 1) % len(units)],
-                    importers[d % len(importers)],
+            if manifest_id is not None:
+                w["manifest_lines"](
+                    (
+                        manifest_id,
+                        line_no,
+                        hs6,
+                        text,
+                        int(rng.integers(10, 400)),
+                        gross,
+                        units[(item_no - 1) % len(units)],
+                        importers[d % len(importers)],
+                    )
                 )
-            )
             values.append((item_no, f"{hs6}0000", to_amount(value * rate)))
         if size.lifecycle:
             _lifecycle(w, d, declaration_id, train_post, declarant, lodged, values, tariff, rng)
@@ -233,6 +237,15 @@ def _officers(w: dict[str, Any]) -> None:
     for officer_id, *_ in rows[2:]:
         post = "DST" if "DST" in officer_id else "KHR"
         w["officer_postings"]((officer_id, date(2023, 1, 1), post, None))
+        w["duty_shifts"](
+            (
+                f"S-{officer_id}-{START:%Y%m%d}",
+                officer_id,
+                post,
+                START - timedelta(hours=4),
+                START + timedelta(hours=20),
+            )
+        )
 
 
 def _parties(w: dict[str, Any], rng: np.random.Generator) -> tuple[list[str], ...]:
@@ -342,3 +355,33 @@ def _lifecycle(
             )
         )
     w["payments"]((f"P{d:09d}", declaration_id, total, times["paid"], f"KZ-TRS-{d:09d}"))
+    if d % 30 == 11:
+        w["queue_exceptions"](
+            (
+                f"Q{d:09d}",
+                post,
+                "release",
+                channel if not overridden else "green",
+                declaration_id,
+                1,
+                f"D{d - 1:09d}",
+                "Perishable cargo: refrigerated railcar losing temperature",
+                supervisor,
+                times["released"],
+            )
+        )
+    if d % 40 == 7:
+        w["discrepancies"](
+            (
+                f"Z{d:09d}",
+                post,
+                "mass_excess",
+                "Railcars weigh 2.4 t more than the declared gross mass and the tare explain",
+                times["accepted"],
+                "system",
+                None,
+                None,
+                None,
+                declaration_id,
+            )
+        )

@@ -14,11 +14,12 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Double, Integer, Numeric, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Double, Integer, String, Table, Text
 
-from dostyk.store.types import UtcDateTime
+from dostyk.store.types import ExactDecimal, UtcDateTime
 
 INTEGER = re.compile(r"^-?\d+$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
@@ -29,7 +30,9 @@ Encoder = Callable[[Any], str]
 Decoder = Callable[[str], Any]
 
 
+@lru_cache(maxsize=65_536)
 def encode_instant(value: datetime) -> str:
+    """Cached: the ledger encodes the same few instants (one per transaction) many times."""
     utc = value.astimezone(UTC)
     text = utc.strftime("%Y-%m-%dT%H:%M:%S")
     if utc.microsecond:
@@ -124,7 +127,7 @@ def codec(column: Column[Any]) -> tuple[Encoder, Decoder]:
         return str, decode_integer
     if isinstance(kind, Double):
         return encode_float, decode_float
-    if isinstance(kind, Numeric):
+    if isinstance(kind, ExactDecimal):
         scale = kind.scale if kind.scale is not None else 0
         return decimal_encoder(scale), decimal_decoder(scale)
     if isinstance(kind, (String, Text)):

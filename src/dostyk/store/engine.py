@@ -11,6 +11,9 @@ from sqlalchemy.engine import make_url
 
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
+#: Execution option marking a connection that will write: on SQLite it begins IMMEDIATE.
+WRITER_OPTION = "dostyk_writer"
+
 
 def normalise_url(url: str) -> str:
     """Plain ``postgresql://`` URLs are served by psycopg 3, the driver Dostyk ships with."""
@@ -55,8 +58,10 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock at the start, so two writers queue instead of one of
-        # them failing half-way with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer (a unit of work) takes the write lock at the start with IMMEDIATE, so two
+        # writers queue instead of one failing half-way with "database is locked"; readers begin
+        # DEFERRED and, in WAL mode, read a snapshot without waiting for any writer.
+        writes = connection.get_execution_options().get(WRITER_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", "dostyk.store:migrations")
+    config.set_main_option("script_location", "dostyk.store:alembic")
     config.set_main_option(
         "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
     )

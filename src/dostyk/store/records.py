@@ -19,6 +19,7 @@ from sqlalchemy import Table
 
 from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationUnit
+from dostyk.domain.discrepancies import Discrepancy
 from dostyk.domain.events import StatusChange
 from dostyk.domain.inspections import Finding, Inspection
 from dostyk.domain.manifests import Manifest, ManifestLine
@@ -27,7 +28,9 @@ from dostyk.domain.overrides import Override
 from dostyk.domain.parties import Party, format_roles, parse_roles
 from dostyk.domain.payments import Payment
 from dostyk.domain.ports import Post
+from dostyk.domain.queues import QueueException
 from dostyk.domain.risk import RiskAssessment
+from dostyk.domain.shifts import DutyShift
 from dostyk.domain.tariff import DutyLine, TariffRate
 from dostyk.store import tables as t
 
@@ -51,6 +54,9 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.duty_lines.name: DutyLine,
     t.payments.name: Payment,
     t.tariff_rates.name: TariffRate,
+    t.duty_shifts.name: DutyShift,
+    t.discrepancies.name: Discrepancy,
+    t.queue_exceptions.name: QueueException,
 }
 
 
@@ -85,6 +91,9 @@ class RecordType:
     to_field: tuple[Callable[[Any], Any], ...]
     to_column: tuple[Callable[[Any], Any], ...]
     field_names: tuple[str, ...]
+    #: For each field of the domain type, in its declaration order: the column index holding
+    #: it and the conversion it needs (None when the stored value is already the field's).
+    build_plan: tuple[tuple[int, Callable[[Any], Any] | None], ...]
 
     @classmethod
     def of(cls, table: Table) -> RecordType:
@@ -111,15 +120,22 @@ class RecordType:
             else:
                 to_field.append(_identity)
                 to_column.append(_identity)
-        return cls(table, domain, tuple(to_field), tuple(to_column), names)
+        plan = tuple(
+            (
+                names.index(f.name),
+                None
+                if to_field[names.index(f.name)] is _identity
+                else to_field[names.index(f.name)],
+            )
+            for f in dataclasses.fields(domain)
+        )
+        return cls(table, domain, tuple(to_field), tuple(to_column), names, plan)
 
     def to_domain(self, row: Sequence[Any]) -> Any:
         """Build the domain object from values in column order, running its invariants."""
-        kwargs = {
-            name: convert(value)
-            for name, convert, value in zip(self.field_names, self.to_field, row, strict=True)
-        }
-        return self.domain(**kwargs)
+        return self.domain(
+            *[row[i] if convert is None else convert(row[i]) for i, convert in self.build_plan]
+        )
 
     def to_row(self, record: Any) -> tuple[Any, ...]:
         """Values in column order, enums as their text."""

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, and_, case, cast, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
+from dostyk.domain.money import to_amount
 from dostyk.store import tables as t
 
 
@@ -96,37 +97,47 @@ def daily_figures(
         crossing_query = crossing_query.where(c.post_code.in_(posts))
     merge(connection.execute(crossing_query))
 
+    # Declarations are summed here rather than in SQL: amounts are exact decimals, which SQLite
+    # would multiply and add as binary floats.
     d, i = t.declarations.c, t.declaration_items.c
     lodged_day = local_day(connection, d.lodged_at, offset_hours).label("day")
-    per_declaration = (
+    items = (
         select(
             d.declaration_id,
             d.post_code,
             lodged_day,
-            func.coalesce(func.sum(i.gross_mass_kg), 0).label("mass"),
-            func.coalesce(func.sum(i.customs_value * i.exchange_rate), 0).label("value"),
+            i.gross_mass_kg,
+            i.customs_value,
+            i.exchange_rate,
         )
         .outerjoin(t.declaration_items, i.declaration_id == d.declaration_id)
         .where(d.status.notin_(["rejected", "cancelled"]))
-        .group_by(d.declaration_id, d.post_code, literal_column("day"))
     )
     if posts:
-        per_declaration = per_declaration.where(d.post_code.in_(posts))
-    sub = per_declaration.subquery()
-    declaration_query = select(
-        sub.c.post_code,
-        sub.c.day,
-        func.count().label("declarations"),
-        (func.sum(sub.c.mass) / 1000.0).label("tonnes"),
-        func.sum(sub.c.value).label("value"),
-    ).group_by(sub.c.post_code, sub.c.day)
-    merge(connection.execute(declaration_query))
+        items = items.where(d.post_code.in_(posts))
+    totals: dict[tuple[str, date], dict[str, Any]] = {}
+    seen: set[str] = set()
+    for declaration_id, post_code, when, mass, value, rate in connection.execute(items):
+        day_of = date.fromisoformat(when) if isinstance(when, str) else when
+        if (start and day_of < start) or (end and day_of > end):
+            continue
+        total = totals.setdefault(
+            (post_code, day_of), {"declarations": 0, "tonnes": 0.0, "value": Decimal(0)}
+        )
+        if declaration_id not in seen:
+            seen.add(declaration_id)
+            total["declarations"] += 1
+        if mass is not None:
+            total["tonnes"] += mass / 1000.0
+            total["value"] += to_amount(value * rate)  # each item to the cent, as duty bases
+    for key, total in totals.items():
+        figures.setdefault(key, {}).update(total)
 
     result = []
     for (post_code, when), values in sorted(figures.items()):
         values = {k: (0 if val is None else val) for k, val in values.items()}
         if "value" in values:
-            values["value"] = Decimal(values["value"]).quantize(Decimal("0.01"))
+            values["value"] = to_amount(values["value"])
         if "tonnes" in values:
             values["tonnes"] = float(values["tonnes"])
         result.append(DailyFigures(post_code=post_code, day=when, **values))

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -23,8 +24,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
-    Numeric,
     String,
     Table,
     Text,
@@ -34,12 +35,14 @@ from sqlalchemy.types import TypeEngine
 
 from dostyk.domain.conveyances import ConveyanceKind, Direction
 from dostyk.domain.declarations import Channel, DeclarationKind, DeclarationStatus
+from dostyk.domain.discrepancies import DiscrepancyKind
 from dostyk.domain.inspections import FindingKind
 from dostyk.domain.manifests import ManifestKind
 from dostyk.domain.officers import Rank
 from dostyk.domain.overrides import OverrideDecision
 from dostyk.domain.ports import RpmFunder, TransportMode
-from dostyk.store.types import UtcDateTime
+from dostyk.domain.queues import QueueKind
+from dostyk.store.types import ExactDecimal, UtcDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -51,10 +54,40 @@ metadata = MetaData(
     }
 )
 
-Money = Numeric(18, 2, asdecimal=True)
-Rate = Numeric(9, 4, asdecimal=True)
-Quantity = Numeric(18, 3, asdecimal=True)
-ExchangeRate = Numeric(18, 6, asdecimal=True)
+DESCRIPTIONS = {
+    "posts": "Border crossing points. `dostyk init` loads the country's 112.",
+    "officers": "Customs officers and their chain of command.",
+    "officer_postings": "Which post an officer served at, from when to when.",
+    "parties": "Importers, exporters, declarants (brokers) and carriers.",
+    "conveyances": "Physical units: trains, railcars, trucks, trailers, vessels, aircraft.",
+    "crossings": "One unit passing one post in one direction, weighed where a scale exists; "
+    "railcars and trailers point to their train's or truck's crossing.",
+    "manifests": "The carrier's cargo report or rail waybill for a train's or truck's crossing.",
+    "manifest_lines": "Consignments on a manifest, each in the unit that carries it.",
+    "declarations": "Import, export and transit declarations, with their current status.",
+    "declaration_items": "Goods items of a declaration.",
+    "declaration_units": "The crossings of the railcars, trucks or trailers whose cargo a "
+    "declaration covers.",
+    "status_changes": "Every step of a declaration's lifecycle: who, when, why.",
+    "risk_assessments": "Selectivity decisions: channel, score and the criteria that fired.",
+    "inspections": "Inspections, the random draw that chose the inspector, and reassignments.",
+    "findings": "What an inspection found.",
+    "overrides": "Channel overrides: requested with a reason, decided by a second officer.",
+    "duty_lines": "Duty and VAT assessed per item, in national currency.",
+    "payments": "Payments received against a declaration.",
+    "tariff_rates": "Ad valorem duty and VAT rates by commodity code prefix, over time.",
+    "duty_shifts": "Who is on duty at a post, from when to when.",
+    "discrepancies": "What reconciling crossings and manifests with declarations found.",
+    "queue_exceptions": "Declarations served out of turn, with the officer's reason.",
+    "ledger_entries": "The tamper-evident log: one entry per change of a record.",
+    "ledger_nodes": "Hashes of the log's perfect Merkle subtrees, for proofs.",
+    "ledger_heads": "Signed tree heads.",
+}
+
+Money = ExactDecimal(18, 2)
+Rate = ExactDecimal(9, 4)
+Quantity = ExactDecimal(18, 3)
+ExchangeRate = ExactDecimal(18, 6)
 Instant = UtcDateTime()
 
 
@@ -88,14 +121,18 @@ def column(
     )
 
 
-def table(name: str, *items: Any) -> Table:
-    """A table whose code-list columns are guarded by CHECK constraints in the database too."""
+def table(name: str, *items: Any, info_extra: dict[str, Any] | None = None) -> Table:
+    """A table whose code-list columns are guarded by CHECK constraints in the database too.
+
+    Its description (``info["description"]``) is :data:`DESCRIPTIONS`' entry.
+    """
     checks = []
     for item in items:
         if isinstance(item, Column) and "enum" in item.info:
             quoted = ", ".join(f"'{value}'" for value in item.info["enum"])
             checks.append(CheckConstraint(f"{item.name} IN ({quoted})", name=f"{item.name}_valid"))
-    return Table(name, metadata, *items, *checks)
+    info = {"description": DESCRIPTIONS[name], **(info_extra or {})}
+    return Table(name, metadata, *items, *checks, info=info)
 
 
 posts = table(
@@ -492,5 +529,108 @@ tariff_rates = table(
     column("note", Text, "Source or remark", nullable=True),
 )
 
-#: Tables in an order that respects their foreign keys; loads go forward, deletes backward.
-TABLES: tuple[Table, ...] = tuple(metadata.sorted_tables)
+duty_shifts = table(
+    "duty_shifts",
+    column("shift_id", String(40), "Shift identifier", primary_key=True),
+    column("officer_id", String(24), "Officer on duty", references="officers.officer_id"),
+    column("post_code", String(12), "Post", references="posts.code"),
+    column("starts_at", Instant, "Start of the shift, UTC"),
+    column("ends_at", Instant, "End of the shift, UTC"),
+    Index(None, "post_code", "starts_at"),
+)
+
+discrepancies = table(
+    "discrepancies",
+    column("discrepancy_id", String(40), "Discrepancy identifier", primary_key=True),
+    column("post_code", String(12), "Post", references="posts.code"),
+    column("kind", String(32), "What does not match", enum=DiscrepancyKind),
+    column("detail", Text, "What was compared and found"),
+    column("found_at", Instant, "Time of the reconciliation, UTC"),
+    column("found_by", String(40), "Officer or process that reconciled"),
+    column(
+        "crossing_id",
+        String(40),
+        "Unit's crossing concerned",
+        nullable=True,
+        references="crossings.crossing_id",
+    ),
+    column(
+        "manifest_id",
+        String(40),
+        "Manifest concerned",
+        nullable=True,
+        references="manifests.manifest_id",
+    ),
+    column("line_no", Integer, "Manifest line concerned", nullable=True),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration concerned",
+        nullable=True,
+        references="declarations.declaration_id",
+    ),
+    Index(None, "post_code", "found_at"),
+)
+
+queue_exceptions = table(
+    "queue_exceptions",
+    column("exception_id", String(40), "Exception identifier", primary_key=True),
+    column("post_code", String(12), "Post", references="posts.code"),
+    column("queue", String(16), "Queue served out of turn", enum=QueueKind),
+    column("channel", String(8), "Channel of the queue", enum=Channel),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration served out of turn",
+        references="declarations.declaration_id",
+    ),
+    column("overtaken", Integer, "How many declarations ahead of it were passed"),
+    column(
+        "first_overtaken_id",
+        String(40),
+        "The first of those it passed",
+        references="declarations.declaration_id",
+    ),
+    column("reason", Text, "The officer's written reason"),
+    column("officer_id", String(24), "Officer who served it", references="officers.officer_id"),
+    column("at", Instant, "Time, UTC"),
+    Index(None, "officer_id", "at"),
+)
+
+Hash = LargeBinary(32)
+
+ledger_entries = table(
+    "ledger_entries",
+    column("seq", BigInteger, "Position in the log from 0 (the leaf index)", primary_key=True),
+    column("table_name", String(40), "Table of the record"),
+    column("record_key", Text, "The record's key as canonical JSON"),
+    column("operation", String(8), "insert, update or delete"),
+    column("record_hash", Hash, "SHA-256 of the record's canonical bytes"),
+    column("recorded_at", Instant, "Time of the change, UTC"),
+    column("actor", String(40), "Who made the change"),
+    Index(None, "table_name", "record_key"),
+    info_extra={"ledger": True},
+)
+
+ledger_nodes = table(
+    "ledger_nodes",
+    column("level", Integer, "Height of the perfect subtree (0: a leaf)", primary_key=True),
+    column("idx", BigInteger, "Index of the subtree at its level", primary_key=True),
+    column("hash", Hash, "Merkle hash of the subtree"),
+    info_extra={"ledger": True},
+)
+
+ledger_heads = table(
+    "ledger_heads",
+    column("tree_size", BigInteger, "Entries covered", primary_key=True),
+    column("root_hash", Hash, "Merkle root over those entries"),
+    column("timestamp_ms", BigInteger, "Signing time, ms since the epoch, UTC"),
+    column("key_id", Hash, "SHA-256 of the signing public key"),
+    column("signature", LargeBinary(64), "Ed25519 signature over the head"),
+    info_extra={"ledger": True},
+)
+
+#: The records' tables, in an order that respects their foreign keys (loads go forward); the
+#: ledger's own tables are kept apart, since they are the evidence about the records.
+TABLES: tuple[Table, ...] = tuple(t for t in metadata.sorted_tables if not t.info.get("ledger"))
+LEDGER_TABLES: tuple[Table, ...] = (ledger_entries, ledger_nodes, ledger_heads)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -36,3 +37,46 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A decimal kept exactly to its scale on both backends.
+
+    PostgreSQL has NUMERIC; SQLite's NUMERIC is a binary float past 15 significant digits, so on
+    SQLite the value is kept as its decimal text instead. A value with more fractional digits than
+    the scale is refused rather than rounded, since the two backends would round it differently
+    and the ledger would then hash different records.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+        self.quantum = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.precision + 2))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        try:
+            number = Decimal(value)
+            exact = number.quantize(self.quantum)
+        except (InvalidOperation, TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a decimal number") from None
+        if exact != number:
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
+        if len(exact.as_tuple().digits) > self.precision:
+            raise ValueError(f"{value} has more than {self.precision} digits")
+        return f"{exact:f}" if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value).quantize(self.quantum)

@@ -7,7 +7,7 @@ crossed at its post — run over the whole package together with what the store 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,13 +27,29 @@ from dostyk.store.records import RECORD_TYPES
 
 @dataclass
 class TableRows:
-    """One table of the package: its file, its rows and the domain objects built from them."""
+    """One table of the package: its file, its values and the domain objects built from them.
+
+    Values are held both as columns (for checks that sweep a field) and as rows (for building
+    records and loading them).
+    """
 
     table: Table
     file: str
+    columns: list[list[Any]]
     rows: list[tuple[Any, ...]]
     records: list[Any] = field(default_factory=list)
     row_of_key: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: Table, file: str, columns: list[list[Any]]) -> TableRows:
+        rows = list(zip(*columns, strict=True)) if columns and columns[0] else []
+        return cls(table, file, columns, rows)
+
+    def column(self, name: str) -> list[Any]:
+        return self.columns[list(self.table.columns.keys()).index(name)]
+
+    def keys(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
+        return list(zip(*(self.column(n) for n in names), strict=True))
 
     def key(self, index: int) -> tuple[Any, ...]:
         return RECORD_TYPES[self.table.name].key_of(self.rows[index])
@@ -65,6 +81,16 @@ class Lookup:
         for key, row in bulk.stored_rows(self.connection, table, key_columns, wanted).items():
             cache[key] = record_type.to_domain(row)
 
+    def keys_of(self, table: Table) -> set[tuple[Any, ...]] | dict[tuple[Any, ...], Any]:
+        """Keys known so far: the package's and those preloaded from the store."""
+        rows = self.package.get(table.name)
+        stored = self._stored.get(table.name, {})
+        if rows is None:
+            return stored
+        if not stored:
+            return rows.row_of_key
+        return set(rows.row_of_key) | set(stored)
+
     def all_of(self, table: Table) -> list[Any]:
         rows = self.package.get(table.name)
         records = list(rows.records) if rows else []
@@ -74,54 +100,51 @@ class Lookup:
 def check_records(rows: TableRows, log: ErrorLog) -> None:
     """Required fields, code lists and each record's own invariants; duplicate keys."""
     record_type = RECORD_TYPES[rows.table.name]
-    required = [(i, c.name) for i, c in enumerate(rows.table.columns) if not c.nullable]
-    enums = [
-        (i, c.name, frozenset(c.info["enum"]))
-        for i, c in enumerate(rows.table.columns)
-        if "enum" in c.info
-    ]
-    lengths = [
-        (i, c.name, length)
-        for i, c in enumerate(rows.table.columns)
-        if (length := getattr(c.type, "length", None))
-    ]
-    key_positions = record_type.key_positions
+    bad: set[int] = set()
+    for column, values in zip(rows.table.columns, rows.columns, strict=True):
+        if not column.nullable:
+            for index in [i for i, v in enumerate(values) if v is None]:
+                log.add(rows.file, index + 1, column.name, "is required")
+                bad.add(index)
+        if "enum" in column.info:
+            allowed = frozenset(column.info["enum"])
+            for index in [i for i, v in enumerate(values) if v is not None and v not in allowed]:
+                log.add(
+                    rows.file,
+                    index + 1,
+                    column.name,
+                    f"{values[index]!r} is not one of {sorted(allowed)}",
+                )
+                bad.add(index)
+        if length := getattr(column.type, "length", None):
+            for index in [i for i, v in enumerate(values) if v is not None and len(v) > length]:
+                log.add(rows.file, index + 1, column.name, f"is longer than {length} characters")
+                bad.add(index)
+    build = record_type.to_domain
+    records = rows.records
     for index, row in enumerate(rows.rows):
-        number = index + 1
-        ok = True
-        for i, name in required:
-            if row[i] is None:
-                log.add(rows.file, number, name, "is required")
-                ok = False
-        for i, name, allowed in enums:
-            if row[i] is not None and row[i] not in allowed:
-                log.add(rows.file, number, name, f"{row[i]!r} is not one of {sorted(allowed)}")
-                ok = False
-        for i, name, length in lengths:
-            if row[i] is not None and len(row[i]) > length:
-                log.add(rows.file, number, name, f"is longer than {length} characters")
-                ok = False
-        record = None
-        if ok:
-            try:
-                record = record_type.to_domain(row)
-            except InvariantViolation as violation:
-                log.add(rows.file, number, violation.field, violation.message)
-            except (ValueError, TypeError) as error:
-                log.add(rows.file, number, None, str(error))
-        rows.records.append(record)
-        key = tuple(row[p] for p in key_positions)
-        first = rows.row_of_key.setdefault(key, index)
+        if index in bad:
+            records.append(None)
+            continue
+        try:
+            records.append(build(row))
+        except InvariantViolation as violation:
+            records.append(None)
+            log.add(rows.file, index + 1, violation.field, violation.message)
+        except (ValueError, TypeError) as error:
+            records.append(None)
+            log.add(rows.file, index + 1, None, str(error))
+    key_names = [rows.table.columns[p].name for p in record_type.key_positions]
+    row_of_key = rows.row_of_key
+    for index, key in enumerate(rows.keys(key_names)):
+        first = row_of_key.setdefault(key, index)
         if first != index:
-            names = ", ".join(rows.table.columns[p].name for p in key_positions)
             log.add(
                 rows.file,
-                number,
-                names,
+                index + 1,
+                ", ".join(key_names),
                 f"duplicate key {_show(key)}: row {first + 1} has the same",
             )
-        if log.full:
-            return
 
 
 def check_unique(rows: TableRows, columns: list[str], log: ErrorLog) -> None:
@@ -141,29 +164,24 @@ def check_unique(rows: TableRows, columns: list[str], log: ErrorLog) -> None:
 
 def check_references(rows: TableRows, lookup: Lookup, log: ErrorLog) -> None:
     """Every foreign key points at a record in the package or already in the store."""
-    names = list(rows.table.columns.keys())
     for constraint in rows.table.foreign_key_constraints:
         referred = constraint.referred_table
-        positions = [names.index(k) for k in constraint.column_keys]
-        keys = {
-            tuple(row[p] for p in positions)
-            for row in rows.rows
-            if all(row[p] is not None for p in positions)
-        }
-        lookup.preload(referred, keys)
-        for index, row in enumerate(rows.rows):
-            key = tuple(row[p] for p in positions)
-            if None in key:
-                continue
-            if lookup.get(referred, key) is None:
+        keys = rows.keys(list(constraint.column_keys))
+        present = [i for i, k in enumerate(keys) if None not in k]
+        known = lookup.keys_of(referred)
+        unknown = {keys[i] for i in present if keys[i] not in known}
+        if unknown:
+            lookup.preload(referred, unknown)
+            known = lookup.keys_of(referred)
+        for index in present:
+            key = keys[index]
+            if key not in known:
                 log.add(
                     rows.file,
                     index + 1,
                     ", ".join(constraint.column_keys),
                     f"refers to {_show(key)}, which is in neither {referred.name} nor the store",
                 )
-                if log.full:
-                    return
 
 
 def _show(key: tuple[Any, ...]) -> str:
@@ -181,8 +199,6 @@ def _each(rows: TableRows | None, log: ErrorLog, check: Callable[[Any], None]) -
             check(record)
         except InvariantViolation as violation:
             log.add(rows.file, index + 1, violation.field, violation.message)
-            if log.full:
-                return
 
 
 def check_across(
@@ -256,12 +272,11 @@ def _check_items_on_manifest(
         return
     claimed = [i for i in items.records if i is not None and i.manifest_line_no is not None]
     lookup.preload(t.declarations, {(i.declaration_id,) for i in claimed})
-    manifests = {
-        d.manifest_id
+    line_keys = {
+        (d.manifest_id, i.manifest_line_no)
         for i in claimed
         if (d := lookup.get(t.declarations, (i.declaration_id,))) and d.manifest_id
     }
-    line_keys = {(m, i.manifest_line_no) for m in manifests for i in claimed}
     lookup.preload(t.manifest_lines, line_keys)
 
     def check(item: Any) -> None:

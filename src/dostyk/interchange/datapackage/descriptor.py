@@ -7,13 +7,15 @@ as ISO 8601 ``datetime`` in UTC with a trailing Z (fractions of a second where t
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Double, Integer, Numeric, Table
+from sqlalchemy import Boolean, Column, Date, Double, Integer, Table
 
 from dostyk import __version__
 from dostyk.store.tables import TABLES
-from dostyk.store.types import UtcDateTime
+from dostyk.store.types import ExactDecimal, UtcDateTime
 
 PACKAGE_NAME = "dostyk-customs-records"
 PROFILE = "tabular-data-package"
@@ -30,7 +32,7 @@ def field_type(column: Column[Any]) -> str:
         return "date"
     if isinstance(kind, Integer):
         return "integer"
-    if isinstance(kind, (Double, Numeric)):
+    if isinstance(kind, (Double, ExactDecimal)):
         return "number"
     return "string"
 
@@ -83,6 +85,7 @@ def resource_descriptor(table: Table, file_format: str) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "name": table.name,
         "path": f"{table.name}.{file_format}",
+        "description": table.info["description"],
         "profile": "tabular-data-resource",
         "format": file_format,
     }
@@ -95,13 +98,23 @@ def resource_descriptor(table: Table, file_format: str) -> dict[str, Any]:
     return resource
 
 
-def package_descriptor(file_format: str = "csv") -> dict[str, Any]:
-    """The descriptor of a full package; it holds no dates, so exports are reproducible."""
+def package_descriptor(file_format: str = "csv", folder: Path | None = None) -> dict[str, Any]:
+    """The descriptor of a full package; it holds no dates, so exports are reproducible.
+
+    Given the ``folder`` the tables were written to, each resource also records its size and
+    SHA-256 hash (the standard ``bytes`` and ``hash`` properties), so a file truncated exactly
+    at a row boundary, which no CSV parser can notice, is still caught on import.
+    """
+    resources = [resource_descriptor(table, file_format) for table in TABLES]
+    if folder is not None:
+        for resource in resources:
+            data = (folder / resource["path"]).read_bytes()
+            resource["bytes"] = len(data)
+            resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
     return {
         "name": PACKAGE_NAME,
         "title": "Dostyk customs records",
         "profile": PROFILE,
         "version": __version__,
-        "licenses": [],
-        "resources": [resource_descriptor(table, file_format) for table in TABLES],
+        "resources": resources,
     }

@@ -24,7 +24,11 @@ class PackageError:
 
 
 class PackageRejected(Exception):
-    """The package was refused as a whole; nothing of it was written."""
+    """The package was refused as a whole; nothing of it was written.
+
+    ``more`` counts the problems found past the listing limit in the stage that stopped the
+    import; later stages (references, cross-record rules) run only once earlier ones pass.
+    """
 
     def __init__(self, errors: list[PackageError], more: int = 0) -> None:
         self.errors = errors

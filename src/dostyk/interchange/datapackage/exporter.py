@@ -64,6 +64,6 @@ def export_package(
                 pq.write_table(pa.table(arrays, schema=schema), target)
             counts[table.name] = count
             progress(table.name, count)
-    descriptor = json.dumps(package_descriptor(file_format), indent=2, ensure_ascii=False)
+    descriptor = json.dumps(package_descriptor(file_format, path), indent=2, ensure_ascii=False)
     (path / "datapackage.json").write_text(descriptor + "\n", encoding="utf-8")
     return counts

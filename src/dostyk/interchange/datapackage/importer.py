@@ -8,6 +8,7 @@ package is harmless; a stored record with the same key but other values is an er
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -70,9 +71,9 @@ def import_package(
             continue
         file = files[table.name]
         read = read_table(file, table, log)
-        progress("read", table.name, len(read or []))
+        progress("read", table.name, len(read[0]) if read else 0)
         if read is not None:
-            package[table.name] = TableRows(table, file.name, read)
+            package[table.name] = TableRows.of(table, file.name, read)
     log.raise_if_any()
     for table_rows in package.values():
         check_records(table_rows, log)
@@ -95,7 +96,7 @@ def import_package(
             if table.name not in fresh:
                 continue
             new = fresh[table.name]
-            bulk.load(uow.connection, table, new)
+            uow.load(table, new)
             report.loaded[table.name] = len(new)
             report.unchanged[table.name] = len(package[table.name].rows) - len(new)
             progress("load", table.name, len(new))
@@ -148,8 +149,43 @@ def _resources(path: Path, log: ErrorLog) -> dict[str, Path]:
             log.add(relative, None, None, "the file named in datapackage.json is missing")
             continue
         _check_declared_fields(where, resource, known[name], log)
-        files[name] = file
+        if _intact(relative, file, resource, log):
+            files[name] = file
     return files
+
+
+def _intact(relative: str, file: Path, resource: dict[str, Any], log: ErrorLog) -> bool:
+    """The file has the size and hash the descriptor records, when it records them."""
+    declared_bytes, declared_hash = resource.get("bytes"), resource.get("hash")
+    if declared_bytes is None and declared_hash is None:
+        return True
+    data = file.read_bytes()
+    if declared_bytes is not None and declared_bytes != len(data):
+        log.add(
+            relative,
+            None,
+            None,
+            f"is {len(data):,} bytes where datapackage.json says {declared_bytes:,}: "
+            "the file is truncated or was changed",
+        )
+        return False
+    if isinstance(declared_hash, str):
+        algorithm, _, expected = declared_hash.rpartition(":")
+        algorithm = algorithm or "md5"
+        if algorithm not in hashlib.algorithms_available:
+            log.add(
+                relative, None, None, f"unknown hash algorithm {algorithm!r} in datapackage.json"
+            )
+            return False
+        if hashlib.new(algorithm, data).hexdigest() != expected.lower():
+            log.add(
+                relative,
+                None,
+                None,
+                f"its {algorithm} hash differs from datapackage.json: the file was changed",
+            )
+            return False
+    return True
 
 
 def _check_declared_fields(where: str, resource: dict[str, Any], table: Any, log: ErrorLog) -> None:

@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from sqlalchemy import Boolean, Column, Date, Double, Integer, Numeric, Table
+from sqlalchemy import Boolean, Column, Date, Double, Integer, Table
 
 from dostyk.interchange.datapackage.errors import ErrorLog
 from dostyk.store.canonical import codec
-from dostyk.store.types import UtcDateTime
+from dostyk.store.types import ExactDecimal, UtcDateTime
 
 ZONE_SUFFIX = r"(Z|[+-]\d\d:?\d\d)$"
 
@@ -37,7 +37,7 @@ def arrow_type(column: Column[Any]) -> pa.DataType:
         return pa.int64()
     if isinstance(kind, Double):
         return pa.float64()
-    if isinstance(kind, Numeric):
+    if isinstance(kind, ExactDecimal):
         return pa.decimal128(kind.precision or 38, kind.scale or 0)
     return pa.string()
 
@@ -51,16 +51,15 @@ def read_header(path: Path) -> list[str] | None:
         return next(csv.reader(handle), None)
 
 
-def read_table(path: Path, table: Table, log: ErrorLog) -> list[tuple[Any, ...]] | None:
-    """The file's rows as tuples in the table's column order, or None after logging errors."""
+def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | None:
+    """The file's columns as lists of values in the table's order, or None after logging errors."""
     if path.suffix == ".parquet":
         data = _read_parquet(path, table, log)
     else:
         data = _read_csv(path, table, log)
     if data is None:
         return None
-    columns = [data.column(c.name).to_pylist() for c in table.columns]
-    return list(zip(*columns, strict=True)) if len(data) else []
+    return [data.column(c.name).to_pylist() for c in table.columns]
 
 
 def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:

@@ -1,94 +1,55 @@
-"""The ``dostyk`` command line."""
+"""Commands on the store as a whole: init, import, export, stats."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 
-from dostyk.config import Settings, load_settings
+from dostyk.cli.context import console, errors, open_store, parse_day, rows_progress, settings
 from dostyk.interchange.datapackage import PackageRejected, export_package, import_package
+from dostyk.services.ledger import ensure_signing_key, load_signing_key, sign_head
 from dostyk.services.setup import initialise
-from dostyk.store import migrations
-from dostyk.store.engine import make_engine
 from dostyk.store.statistics import daily_figures
-
-app = typer.Typer(
-    help="Dostyk: customs control and integrity for a network of border crossing points.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-console = Console()
-errors = Console(stderr=True)
 
 UTC_OFFSET_HELP = "Hours the country's local time is ahead of UTC (Kazakhstan: 5)."
 
-
-class State:
-    settings: Settings
+records = typer.Typer()
 
 
-state = State()
+def register(app: typer.Typer) -> None:
+    """Add these commands at the top level of ``app``."""
+    for command in records.registered_commands:
+        app.registered_commands.append(command)
 
 
-@app.callback()
-def main(
-    home: Annotated[
-        Path | None,
-        typer.Option(help="Data folder (database, keys). Default: $DOSTYK_HOME or XDG data dir."),
-    ] = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="SQLAlchemy URL of the store. Default: $DOSTYK_DATABASE_URL or SQLite."),
-    ] = None,
-) -> None:
-    state.settings = load_settings(home, database_url)
-
-
-def _engine(*, require_schema: bool = True) -> Engine:
-    engine = make_engine(state.settings.database_url)
-    if require_schema and migrations.current_revision(engine) != migrations.head_revision(engine):
-        errors.print(
-            f"[red]The store at {engine.url.render_as_string()} is not initialised "
-            "or not up to date: run `dostyk init` first.[/red]"
-        )
-        raise typer.Exit(2)
-    return engine
-
-
-@app.command()
+@records.command()
 def init() -> None:
-    """Create or upgrade the store and load the reference posts and tariff."""
-    settings = state.settings
-    settings.home.mkdir(parents=True, exist_ok=True)
-    engine = _engine(require_schema=False)
+    """Create or upgrade the store, load the reference posts and tariff, and sign the ledger.
+
+    The ledger's Ed25519 signing key is created in HOME/keys on first run, outside the database.
+    """
+    config = settings()
+    config.home.mkdir(parents=True, exist_ok=True)
+    key, created = ensure_signing_key(config.key_dir)
+    engine = open_store(require_schema=False)
     report = initialise(engine)
+    head = sign_head(engine, key)
     console.print(f"Store ready at [bold]{engine.url.render_as_string()}[/bold]")
     console.print(
         f"schema revision {report.revision}; added {report.posts_added} posts and "
         f"{report.tariff_rates_added} tariff rates"
     )
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
+    what = "created" if created else "kept"
+    console.print(
+        f"ledger key {what} in {config.key_dir}; signed head of {head.tree_size:,} entries"
     )
 
 
-@app.command("import")
+@records.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="Folder holding datapackage.json and its tables.")],
     max_errors: Annotated[
@@ -96,8 +57,8 @@ def import_(
     ] = 25,
 ) -> None:
     """Load a data package: all of it, or nothing when anything is wrong."""
-    engine = _engine()
-    with _progress() as progress:
+    engine = open_store()
+    with rows_progress() as progress:
         task = progress.add_task("reading", total=None)
 
         def advance(stage: str, table: str, rows: int) -> None:
@@ -118,9 +79,14 @@ def import_(
         table.add_row(name, f"{count:,}", f"{report.unchanged.get(name, 0):,}")
     console.print(table)
     console.print(f"{report.total:,} records in {report.seconds:.2f} s")
+    try:
+        head = sign_head(engine, load_signing_key(settings().key_dir))
+        console.print(f"ledger: signed head of {head.tree_size:,} entries")
+    except FileNotFoundError:
+        errors.print("no ledger key found: the import is logged but no head was signed")
 
 
-@app.command("export")
+@records.command("export")
 def export(
     path: Annotated[Path, typer.Argument(help="Folder to write the data package to.")],
     file_format: Annotated[
@@ -130,8 +96,8 @@ def export(
     """Write every record as a data package."""
     if file_format not in ("csv", "parquet"):
         raise typer.BadParameter(f"{file_format!r}: choose csv or parquet", param_hint="--format")
-    engine = _engine()
-    with _progress() as progress:
+    engine = open_store()
+    with rows_progress() as progress:
         task = progress.add_task("exporting", total=None)
 
         def advance(table: str, rows: int) -> None:
@@ -141,7 +107,7 @@ def export(
     console.print(f"Wrote {sum(counts.values()):,} records in {len(counts)} tables to {path}")
 
 
-@app.command()
+@records.command()
 def stats(
     post: Annotated[
         list[str] | None, typer.Option(help="Only this post (repeat for several).")
@@ -152,8 +118,8 @@ def stats(
     utc_offset: Annotated[int, typer.Option(help=UTC_OFFSET_HELP)] = 5,
 ) -> None:
     """Per post and day: railcars, trucks in and out, empty returns, declarations, tonnes, value."""
-    first, last = _day(start, "--from"), _day(end, "--to")
-    engine = _engine()
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    engine = open_store()
     with engine.connect() as connection:
         figures = daily_figures(
             connection, offset_hours=utc_offset, posts=post, start=first, end=last
@@ -190,18 +156,3 @@ def stats(
     console.print(table)
     if not figures:
         console.print("No crossings or declarations recorded for that selection.")
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
-
-
-if __name__ == "__main__":
-    app()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:52:18.883522
+Create Date: 2026-11-28 05:08:05.633120
 """
 
 from __future__ import annotations
@@ -21,6 +21,99 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "ledger_entries",
+        sa.Column(
+            "seq",
+            sa.BigInteger(),
+            nullable=False,
+            comment="Position in the log from 0 (the leaf index)",
+        ),
+        sa.Column(
+            "table_name", sa.String(length=40), nullable=False, comment="Table of the record"
+        ),
+        sa.Column(
+            "record_key", sa.Text(), nullable=False, comment="The record's key as canonical JSON"
+        ),
+        sa.Column(
+            "operation", sa.String(length=8), nullable=False, comment="insert, update or delete"
+        ),
+        sa.Column(
+            "record_hash",
+            sa.LargeBinary(length=32),
+            nullable=False,
+            comment="SHA-256 of the record's canonical bytes",
+        ),
+        sa.Column(
+            "recorded_at",
+            dostyk.store.types.UtcDateTime(timezone=True),
+            nullable=False,
+            comment="Time of the change, UTC",
+        ),
+        sa.Column("actor", sa.String(length=40), nullable=False, comment="Who made the change"),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_ledger_entries")),
+        info={
+            "description": "The tamper-evident log: one entry per change of a record.",
+            "ledger": True,
+        },
+    )
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_entries_table_name_record_key"),
+            ["table_name", "record_key"],
+            unique=False,
+        )
+
+    op.create_table(
+        "ledger_heads",
+        sa.Column("tree_size", sa.BigInteger(), nullable=False, comment="Entries covered"),
+        sa.Column(
+            "root_hash",
+            sa.LargeBinary(length=32),
+            nullable=False,
+            comment="Merkle root over those entries",
+        ),
+        sa.Column(
+            "timestamp_ms",
+            sa.BigInteger(),
+            nullable=False,
+            comment="Signing time, ms since the epoch, UTC",
+        ),
+        sa.Column(
+            "key_id",
+            sa.LargeBinary(length=32),
+            nullable=False,
+            comment="SHA-256 of the signing public key",
+        ),
+        sa.Column(
+            "signature",
+            sa.LargeBinary(length=64),
+            nullable=False,
+            comment="Ed25519 signature over the head",
+        ),
+        sa.PrimaryKeyConstraint("tree_size", name=op.f("pk_ledger_heads")),
+        info={"description": "Signed tree heads.", "ledger": True},
+    )
+    op.create_table(
+        "ledger_nodes",
+        sa.Column(
+            "level",
+            sa.Integer(),
+            nullable=False,
+            comment="Height of the perfect subtree (0: a leaf)",
+        ),
+        sa.Column(
+            "idx", sa.BigInteger(), nullable=False, comment="Index of the subtree at its level"
+        ),
+        sa.Column(
+            "hash", sa.LargeBinary(length=32), nullable=False, comment="Merkle hash of the subtree"
+        ),
+        sa.PrimaryKeyConstraint("level", "idx", name=op.f("pk_ledger_nodes")),
+        info={
+            "description": "Hashes of the log's perfect Merkle subtrees, for proofs.",
+            "ledger": True,
+        },
+    )
     op.create_table(
         "officers",
         sa.Column("officer_id", sa.String(length=24), nullable=False, comment="Service number"),
@@ -44,6 +137,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("officer_id", name=op.f("pk_officers")),
+        info={"description": "Customs officers and their chain of command."},
     )
     op.create_table(
         "parties",
@@ -68,6 +162,7 @@ def upgrade() -> None:
             comment="Roles joined by '|': importer, exporter, declarant, carrier",
         ),
         sa.PrimaryKeyConstraint("party_id", name=op.f("pk_parties")),
+        info={"description": "Importers, exporters, declarants (brokers) and carriers."},
     )
     op.create_table(
         "posts",
@@ -137,6 +232,7 @@ def upgrade() -> None:
             name=op.f("ck_posts_rpm_funder_valid"),
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_posts")),
+        info={"description": "Border crossing points. `dostyk init` loads the country's 112."},
     )
     op.create_table(
         "tariff_rates",
@@ -149,18 +245,19 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=False, comment="First day the rate applies"),
         sa.Column(
             "duty_rate",
-            sa.Numeric(precision=9, scale=4),
+            dostyk.store.types.ExactDecimal(precision=9, scale=4),
             nullable=False,
             comment="Ad valorem duty rate, percent",
         ),
         sa.Column(
             "vat_rate",
-            sa.Numeric(precision=9, scale=4),
+            dostyk.store.types.ExactDecimal(precision=9, scale=4),
             nullable=False,
             comment="VAT rate, percent",
         ),
         sa.Column("note", sa.Text(), nullable=True, comment="Source or remark"),
         sa.PrimaryKeyConstraint("code_prefix", "valid_from", name=op.f("pk_tariff_rates")),
+        info={"description": "Ad valorem duty and VAT rates by commodity code prefix, over time."},
     )
     op.create_table(
         "conveyances",
@@ -196,7 +293,51 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("conveyance_id", name=op.f("pk_conveyances")),
+        info={
+            "description": "Physical units: trains, railcars, trucks, trailers, vessels, aircraft."
+        },
     )
+    op.create_table(
+        "duty_shifts",
+        sa.Column("shift_id", sa.String(length=40), nullable=False, comment="Shift identifier"),
+        sa.Column("officer_id", sa.String(length=24), nullable=False, comment="Officer on duty"),
+        sa.Column("post_code", sa.String(length=12), nullable=False, comment="Post"),
+        sa.Column(
+            "starts_at",
+            dostyk.store.types.UtcDateTime(timezone=True),
+            nullable=False,
+            comment="Start of the shift, UTC",
+        ),
+        sa.Column(
+            "ends_at",
+            dostyk.store.types.UtcDateTime(timezone=True),
+            nullable=False,
+            comment="End of the shift, UTC",
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"],
+            ["officers.officer_id"],
+            name=op.f("fk_duty_shifts_officer_id_officers"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_code"],
+            ["posts.code"],
+            name=op.f("fk_duty_shifts_post_code_posts"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.PrimaryKeyConstraint("shift_id", name=op.f("pk_duty_shifts")),
+        info={"description": "Who is on duty at a post, from when to when."},
+    )
+    with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_shifts_post_code_starts_at"),
+            ["post_code", "starts_at"],
+            unique=False,
+        )
+
     op.create_table(
         "officer_postings",
         sa.Column("officer_id", sa.String(length=24), nullable=False, comment="Service number"),
@@ -223,6 +364,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("officer_id", "start_date", name=op.f("pk_officer_postings")),
+        info={"description": "Which post an officer served at, from when to when."},
     )
     with op.batch_alter_table("officer_postings", schema=None) as batch_op:
         batch_op.create_index(
@@ -287,6 +429,9 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("crossing_id", name=op.f("pk_crossings")),
+        info={
+            "description": "One unit passing one post in one direction, weighed where a scale exists; railcars and trailers point to their train's or truck's crossing."
+        },
     )
     with op.batch_alter_table("crossings", schema=None) as batch_op:
         batch_op.create_index(
@@ -361,6 +506,9 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("manifest_id", name=op.f("pk_manifests")),
+        info={
+            "description": "The carrier's cargo report or rail waybill for a train's or truck's crossing."
+        },
     )
     with op.batch_alter_table("manifests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_manifests_crossing_id"), ["crossing_id"], unique=False)
@@ -458,6 +606,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "declarant_id", "reference", name=op.f("uq_declarations_declarant_id_reference")
         ),
+        info={"description": "Import, export and transit declarations, with their current status."},
     )
     with op.batch_alter_table("declarations", schema=None) as batch_op:
         batch_op.create_index(
@@ -513,6 +662,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("manifest_id", "line_no", name=op.f("pk_manifest_lines")),
+        info={"description": "Consignments on a manifest, each in the unit that carries it."},
     )
     op.create_table(
         "declaration_items",
@@ -533,7 +683,7 @@ def upgrade() -> None:
         ),
         sa.Column(
             "quantity",
-            sa.Numeric(precision=18, scale=3),
+            dostyk.store.types.ExactDecimal(precision=18, scale=3),
             nullable=False,
             comment="Quantity in the supplementary unit",
         ),
@@ -552,7 +702,7 @@ def upgrade() -> None:
         ),
         sa.Column(
             "customs_value",
-            sa.Numeric(precision=18, scale=2),
+            dostyk.store.types.ExactDecimal(precision=18, scale=2),
             nullable=False,
             comment="Customs value in the item's currency",
         ),
@@ -564,7 +714,7 @@ def upgrade() -> None:
         ),
         sa.Column(
             "exchange_rate",
-            sa.Numeric(precision=18, scale=6),
+            dostyk.store.types.ExactDecimal(precision=18, scale=6),
             nullable=False,
             comment="National currency per unit of the currency",
         ),
@@ -582,6 +732,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("declaration_id", "item_no", name=op.f("pk_declaration_items")),
+        info={"description": "Goods items of a declaration."},
     )
     with op.batch_alter_table("declaration_items", schema=None) as batch_op:
         batch_op.create_index(
@@ -612,10 +763,83 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("declaration_id", "crossing_id", name=op.f("pk_declaration_units")),
+        info={
+            "description": "The crossings of the railcars, trucks or trailers whose cargo a declaration covers."
+        },
     )
     with op.batch_alter_table("declaration_units", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_declaration_units_crossing_id"), ["crossing_id"], unique=False
+        )
+
+    op.create_table(
+        "discrepancies",
+        sa.Column(
+            "discrepancy_id", sa.String(length=40), nullable=False, comment="Discrepancy identifier"
+        ),
+        sa.Column("post_code", sa.String(length=12), nullable=False, comment="Post"),
+        sa.Column("kind", sa.String(length=32), nullable=False, comment="What does not match"),
+        sa.Column("detail", sa.Text(), nullable=False, comment="What was compared and found"),
+        sa.Column(
+            "found_at",
+            dostyk.store.types.UtcDateTime(timezone=True),
+            nullable=False,
+            comment="Time of the reconciliation, UTC",
+        ),
+        sa.Column(
+            "found_by",
+            sa.String(length=40),
+            nullable=False,
+            comment="Officer or process that reconciled",
+        ),
+        sa.Column(
+            "crossing_id", sa.String(length=40), nullable=True, comment="Unit's crossing concerned"
+        ),
+        sa.Column("manifest_id", sa.String(length=40), nullable=True, comment="Manifest concerned"),
+        sa.Column("line_no", sa.Integer(), nullable=True, comment="Manifest line concerned"),
+        sa.Column(
+            "declaration_id", sa.String(length=40), nullable=True, comment="Declaration concerned"
+        ),
+        sa.CheckConstraint(
+            "kind IN ('undeclared_unit', 'undeclared_manifest_line', 'mass_excess', 'empty_not_empty')",
+            name=op.f("ck_discrepancies_kind_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["crossing_id"],
+            ["crossings.crossing_id"],
+            name=op.f("fk_discrepancies_crossing_id_crossings"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"],
+            ["declarations.declaration_id"],
+            name=op.f("fk_discrepancies_declaration_id_declarations"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["manifest_id"],
+            ["manifests.manifest_id"],
+            name=op.f("fk_discrepancies_manifest_id_manifests"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_code"],
+            ["posts.code"],
+            name=op.f("fk_discrepancies_post_code_posts"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.PrimaryKeyConstraint("discrepancy_id", name=op.f("pk_discrepancies")),
+        info={"description": "What reconciling crossings and manifests with declarations found."},
+    )
+    with op.batch_alter_table("discrepancies", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_discrepancies_post_code_found_at"),
+            ["post_code", "found_at"],
+            unique=False,
         )
 
     op.create_table(
@@ -624,31 +848,31 @@ def upgrade() -> None:
         sa.Column("item_no", sa.Integer(), nullable=False, comment="Item"),
         sa.Column(
             "customs_value",
-            sa.Numeric(precision=18, scale=2),
+            dostyk.store.types.ExactDecimal(precision=18, scale=2),
             nullable=False,
             comment="Customs value in national currency",
         ),
         sa.Column(
             "duty_rate",
-            sa.Numeric(precision=9, scale=4),
+            dostyk.store.types.ExactDecimal(precision=9, scale=4),
             nullable=False,
             comment="Ad valorem duty rate, percent",
         ),
         sa.Column(
             "duty",
-            sa.Numeric(precision=18, scale=2),
+            dostyk.store.types.ExactDecimal(precision=18, scale=2),
             nullable=False,
             comment="Import duty, national currency",
         ),
         sa.Column(
             "vat_rate",
-            sa.Numeric(precision=9, scale=4),
+            dostyk.store.types.ExactDecimal(precision=9, scale=4),
             nullable=False,
             comment="VAT rate, percent",
         ),
         sa.Column(
             "vat",
-            sa.Numeric(precision=18, scale=2),
+            dostyk.store.types.ExactDecimal(precision=18, scale=2),
             nullable=False,
             comment="VAT on value plus duty, national currency",
         ),
@@ -660,6 +884,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("declaration_id", "item_no", name=op.f("pk_duty_lines")),
+        info={"description": "Duty and VAT assessed per item, in national currency."},
     )
     op.create_table(
         "inspections",
@@ -738,6 +963,9 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("inspection_id", name=op.f("pk_inspections")),
+        info={
+            "description": "Inspections, the random draw that chose the inspector, and reassignments."
+        },
     )
     with op.batch_alter_table("inspections", schema=None) as batch_op:
         batch_op.create_index(
@@ -813,6 +1041,9 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("override_id", name=op.f("pk_overrides")),
+        info={
+            "description": "Channel overrides: requested with a reason, decided by a second officer."
+        },
     )
     with op.batch_alter_table("overrides", schema=None) as batch_op:
         batch_op.create_index(
@@ -830,7 +1061,7 @@ def upgrade() -> None:
         ),
         sa.Column(
             "amount",
-            sa.Numeric(precision=18, scale=2),
+            dostyk.store.types.ExactDecimal(precision=18, scale=2),
             nullable=False,
             comment="Amount, national currency",
         ),
@@ -851,10 +1082,88 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("payment_id", name=op.f("pk_payments")),
+        info={"description": "Payments received against a declaration."},
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_payments_declaration_id"), ["declaration_id"], unique=False
+        )
+
+    op.create_table(
+        "queue_exceptions",
+        sa.Column(
+            "exception_id", sa.String(length=40), nullable=False, comment="Exception identifier"
+        ),
+        sa.Column("post_code", sa.String(length=12), nullable=False, comment="Post"),
+        sa.Column(
+            "queue", sa.String(length=16), nullable=False, comment="Queue served out of turn"
+        ),
+        sa.Column("channel", sa.String(length=8), nullable=False, comment="Channel of the queue"),
+        sa.Column(
+            "declaration_id",
+            sa.String(length=40),
+            nullable=False,
+            comment="Declaration served out of turn",
+        ),
+        sa.Column(
+            "overtaken",
+            sa.Integer(),
+            nullable=False,
+            comment="How many declarations ahead of it were passed",
+        ),
+        sa.Column(
+            "first_overtaken_id",
+            sa.String(length=40),
+            nullable=False,
+            comment="The first of those it passed",
+        ),
+        sa.Column("reason", sa.Text(), nullable=False, comment="The officer's written reason"),
+        sa.Column(
+            "officer_id", sa.String(length=24), nullable=False, comment="Officer who served it"
+        ),
+        sa.Column(
+            "at", dostyk.store.types.UtcDateTime(timezone=True), nullable=False, comment="Time, UTC"
+        ),
+        sa.CheckConstraint(
+            "channel IN ('green', 'yellow', 'red')", name=op.f("ck_queue_exceptions_channel_valid")
+        ),
+        sa.CheckConstraint(
+            "queue IN ('inspection', 'release')", name=op.f("ck_queue_exceptions_queue_valid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"],
+            ["declarations.declaration_id"],
+            name=op.f("fk_queue_exceptions_declaration_id_declarations"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["first_overtaken_id"],
+            ["declarations.declaration_id"],
+            name=op.f("fk_queue_exceptions_first_overtaken_id_declarations"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"],
+            ["officers.officer_id"],
+            name=op.f("fk_queue_exceptions_officer_id_officers"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_code"],
+            ["posts.code"],
+            name=op.f("fk_queue_exceptions_post_code_posts"),
+            initially="IMMEDIATE",
+            deferrable=True,
+        ),
+        sa.PrimaryKeyConstraint("exception_id", name=op.f("pk_queue_exceptions")),
+        info={"description": "Declarations served out of turn, with the officer's reason."},
+    )
+    with op.batch_alter_table("queue_exceptions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_queue_exceptions_officer_id_at"), ["officer_id", "at"], unique=False
         )
 
     op.create_table(
@@ -901,6 +1210,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("assessment_id", name=op.f("pk_risk_assessments")),
+        info={"description": "Selectivity decisions: channel, score and the criteria that fired."},
     )
     with op.batch_alter_table("risk_assessments", schema=None) as batch_op:
         batch_op.create_index(
@@ -947,6 +1257,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("declaration_id", "seq", name=op.f("pk_status_changes")),
+        info={"description": "Every step of a declaration's lifecycle: who, when, why."},
     )
     op.create_table(
         "findings",
@@ -956,7 +1267,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False, comment="What the inspector recorded"),
         sa.Column(
             "extra_duty",
-            sa.Numeric(precision=18, scale=2),
+            dostyk.store.types.ExactDecimal(precision=18, scale=2),
             nullable=False,
             comment="Additional duty proposed, national currency",
         ),
@@ -974,6 +1285,7 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.PrimaryKeyConstraint("inspection_id", "finding_no", name=op.f("pk_findings")),
+        info={"description": "What an inspection found."},
     )
 
 
@@ -984,6 +1296,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_risk_assessments_declaration_id"))
 
     op.drop_table("risk_assessments")
+    with op.batch_alter_table("queue_exceptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_queue_exceptions_officer_id_at"))
+
+    op.drop_table("queue_exceptions")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_declaration_id"))
 
@@ -999,6 +1315,10 @@ def downgrade() -> None:
 
     op.drop_table("inspections")
     op.drop_table("duty_lines")
+    with op.batch_alter_table("discrepancies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_discrepancies_post_code_found_at"))
+
+    op.drop_table("discrepancies")
     with op.batch_alter_table("declaration_units", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_declaration_units_crossing_id"))
 
@@ -1027,8 +1347,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_officer_postings_post_code_start_date"))
 
     op.drop_table("officer_postings")
+    with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_shifts_post_code_starts_at"))
+
+    op.drop_table("duty_shifts")
     op.drop_table("conveyances")
     op.drop_table("tariff_rates")
     op.drop_table("posts")
     op.drop_table("parties")
     op.drop_table("officers")
+    op.drop_table("ledger_nodes")
+    op.drop_table("ledger_heads")
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_table_name_record_key"))
+
+    op.drop_table("ledger_entries")

@@ -1,0 +1,39 @@
+"""The ``dostyk`` command line: one module per family of commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dostyk.cli.context import state
+from dostyk.cli.ledger import app as ledger_app
+from dostyk.cli.records import register as register_records
+from dostyk.config import load_settings
+
+app = typer.Typer(
+    help="Dostyk: customs control and integrity for a network of border crossing points.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    home: Annotated[
+        Path | None,
+        typer.Option(help="Data folder (database, keys). Default: $DOSTYK_HOME or XDG data dir."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy URL of the store. Default: $DOSTYK_DATABASE_URL or SQLite."),
+    ] = None,
+) -> None:
+    state.settings = load_settings(home, database_url)
+
+
+register_records(app)
+app.add_typer(ledger_app, name="ledger")
+
+__all__ = ["app"]

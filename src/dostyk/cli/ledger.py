@@ -1,0 +1,151 @@
+"""``dostyk ledger``: signed heads, proofs and verification of the tamper-evident log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dostyk.cli.context import console, fail, open_store, read_path, settings
+from dostyk.ledger.heads import ProofError, check_consistency_proof, check_inclusion_proof
+from dostyk.services.ledger import (
+    UnknownRecord,
+    heads,
+    load_public_key,
+    load_signing_key,
+    prove_consistency,
+    prove_record,
+    sign_head,
+    verify_ledger,
+)
+
+app = typer.Typer(
+    help="The tamper-evident ledger under every record: heads, proofs, verification.",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def head() -> None:
+    """Sign the log as it stands now and print the signed tree head as JSON."""
+    engine = open_store()
+    try:
+        key = load_signing_key(settings().key_dir)
+    except FileNotFoundError as error:
+        raise fail(str(error), 2) from None
+    typer.echo(sign_head(engine, key).to_json())
+
+
+@app.command("heads")
+def list_heads() -> None:
+    """List the signed tree heads kept in the store."""
+    table = Table("tree size", "signed at (UTC)", "root hash")
+    for item in heads(open_store()):
+        table.add_row(f"{item.tree_size:,}", item.timestamp.isoformat(), item.root_hash.hex())
+    console.print(table)
+
+
+@app.command()
+def prove(
+    table: Annotated[str, typer.Argument(help="Table of the record, e.g. declarations.")],
+    key: Annotated[list[str], typer.Argument(help="The record's key value(s), in key order.")],
+) -> None:
+    """Print an inclusion proof of a record's latest ledger entry (JSON).
+
+    The proof needs nothing but itself and the public key to check: see `dostyk ledger check`.
+    """
+    engine = open_store()
+    try:
+        signing = load_signing_key(settings().key_dir)
+        document = prove_record(engine, signing, table, key)
+    except (FileNotFoundError, UnknownRecord) as error:
+        raise fail(str(error), 2) from None
+    typer.echo(json.dumps(document, indent=2))
+
+
+@app.command()
+def consistency(
+    old_size: Annotated[int, typer.Argument(help="Size of the earlier signed head.", min=0)],
+    new_size: Annotated[int, typer.Argument(help="Size of the later signed head.", min=0)],
+) -> None:
+    """Print a consistency proof between two signed heads (JSON)."""
+    if new_size < old_size:
+        raise typer.BadParameter("the new head must be at least as large as the old one")
+    try:
+        typer.echo(json.dumps(prove_consistency(open_store(), old_size, new_size), indent=2))
+    except UnknownRecord as error:
+        raise fail(str(error), 2) from None
+
+
+@app.command()
+def check(
+    proof: Annotated[
+        Path, typer.Argument(help="A proof document written by prove or consistency.")
+    ],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The log's public key file (hex). Default: HOME/keys/ledger-ed25519.pub."
+        ),
+    ] = None,
+) -> None:
+    """Check a proof document with nothing but the proof and the public key."""
+    key_path = public_key or settings().key_dir / "ledger-ed25519.pub"
+    try:
+        key = load_public_key(key_path)
+    except (OSError, ValueError) as error:
+        raise fail(f"public key: {error}", 2) from None
+    try:
+        document = json.loads(read_path(proof, "proof"))
+    except json.JSONDecodeError as error:
+        raise fail(f"{proof}: not JSON ({error})", 2) from None
+    try:
+        if isinstance(document, dict) and "old_tree_head" in document:
+            check_consistency_proof(document, key)
+            console.print("[green]consistency proof verified[/green]")
+        else:
+            check_inclusion_proof(document, key)
+            console.print("[green]inclusion proof verified[/green]")
+    except ProofError as error:
+        raise fail(f"{proof}: {error}") from None
+
+
+@app.command()
+def verify() -> None:
+    """Re-hash every record and entry; name each changed, removed, added or moved one.
+
+    Exits 1 when anything does not match.
+    """
+    engine = open_store()
+    try:
+        public = load_signing_key(settings().key_dir).public
+    except FileNotFoundError as error:
+        raise fail(str(error), 2) from None
+    with Progress(
+        TextColumn("verifying {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("log", total=None)
+
+        def advance(stage: str, count: int) -> None:
+            progress.update(task, description=stage, advance=count)
+
+        report = verify_ledger(engine, public, advance)
+    console.print(
+        f"{report.entries:,} entries, {report.records:,} records, {report.heads:,} signed heads; "
+        f"{report.unsigned_entries:,} entries after the last signed head"
+    )
+    if report.ok:
+        console.print("[green]ledger verified: every record and entry matches[/green]")
+        return
+    for finding in report.findings:
+        console.print(str(finding), highlight=False, markup=False)
+    raise fail(f"{len(report.findings):,} problems found")

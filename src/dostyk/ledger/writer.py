@@ -1,0 +1,162 @@
+"""Appending to the ledger inside the transaction that changes the records.
+
+The unit of work hands every row it writes to a :class:`LedgerWriter`; just before commit the
+writer turns them into entries, extends the Merkle tree and writes the entries and the perfect
+subtree nodes they complete — in the same transaction, so a change and its entry are committed
+together or not at all. Appends are serialised (SQLite's write lock, a PostgreSQL advisory lock),
+since every entry's position depends on all before it.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from dostyk.ledger.entries import Operation, entry_bytes_fast, hasher_for, quote
+from dostyk.ledger.merkle import MerkleAccumulator, leaf_hash, range_nodes
+from dostyk.store import bulk
+from dostyk.store.canonical import encode_instant
+from dostyk.store.tables import ledger_entries, ledger_nodes
+
+#: PostgreSQL advisory lock key held while appending ("DOSTYK" in ASCII).
+APPEND_LOCK = 0x444F5354594B
+
+
+class FrontierCache:
+    """The tree's right edge as of the last commit of this process, per engine.
+
+    Reading it back costs O(log n) lookups per transaction; keeping it saves them when this
+    process is the only writer. It is only trusted when the log's size in the database is the size
+    it was cached at, so another writer's appends are never missed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_engine: weakref.WeakKeyDictionary[Engine, tuple[int, tuple[bytes, ...]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, engine: Engine, size: int) -> MerkleAccumulator | None:
+        with self._lock:
+            cached = self._by_engine.get(engine)
+        if cached is None or cached[0] != size:
+            return None
+        return MerkleAccumulator.from_frontier(size, cached[1])
+
+    def put(self, engine: Engine, accumulator: MerkleAccumulator) -> None:
+        with self._lock:
+            self._by_engine[engine] = (accumulator.size, accumulator.frontier)
+
+    def forget(self, engine: Engine) -> None:
+        with self._lock:
+            self._by_engine.pop(engine, None)
+
+
+frontiers = FrontierCache()
+
+
+def any_node(wanted: set[tuple[int, int]]) -> ColumnElement[bool]:
+    """Nodes by (level, index), grouped by level so each group is an index range scan.
+
+    A row-value ``(level, idx) IN (...)`` is not matched against the primary key by SQLite and
+    would scan the table, which is millions of rows in a long-lived log.
+    """
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        by_level.setdefault(level, []).append(index)
+    c = ledger_nodes.c
+    return or_(*(and_(c.level == level, c.idx.in_(sorted(ix))) for level, ix in by_level.items()))
+
+
+def log_size(connection: Connection) -> int:
+    last = connection.execute(select(func.max(ledger_entries.c.seq))).scalar()
+    return 0 if last is None else int(last) + 1
+
+
+def stored_accumulator(connection: Connection, size: int) -> MerkleAccumulator:
+    """Rebuild the right edge of a stored log of ``size`` entries from its nodes."""
+    wanted = range_nodes(0, size)
+    if not wanted:
+        return MerkleAccumulator()
+    c = ledger_nodes.c
+    rows = connection.execute(select(c.level, c.idx, c.hash).where(any_node(set(wanted)))).all()
+    found = {(int(level), int(idx)): bytes(value) for level, idx, value in rows}
+    missing = [node for node in wanted if node not in found]
+    if missing:
+        raise RuntimeError(f"the ledger's node table lacks {missing}: run `dostyk ledger verify`")
+    return MerkleAccumulator.from_frontier(size, [found[node] for node in wanted])
+
+
+class LedgerWriter:
+    """Collects a unit of work's changed rows and appends their entries at flush."""
+
+    def __init__(self, engine: Engine, connection: Connection) -> None:
+        self.engine = engine
+        self.connection = connection
+        self._pending: list[tuple[str, str, Operation, bytes]] = []
+        self._appended: MerkleAccumulator | None = None
+
+    def record(self, table: Any, rows: Sequence[Sequence[Any]], operation: Operation) -> None:
+        hasher = hasher_for(table)
+        name = table.name
+        pending = self._pending
+        for row in rows:
+            key, digest = hasher.key_and_hash(row)
+            pending.append((name, key, operation, digest))
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def flush(self, recorded_at: datetime, actor: str) -> None:
+        """Append every recorded change as entries; call inside the transaction, before commit."""
+        if not self._pending:
+            return
+        connection = self.connection
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+        size = log_size(connection)
+        accumulator = frontiers.get(self.engine, size) or stored_accumulator(connection, size)
+        at_text = encode_instant(recorded_at)
+        quoted_actor = quote(actor)
+        quoted_tables: dict[str, str] = {}
+        entries = []
+        nodes: list[tuple[int, int, bytes]] = []
+        append = accumulator.append
+        for seq, (table_name, key, operation, digest) in enumerate(self._pending, start=size):
+            quoted_table = quoted_tables.get(table_name)
+            if quoted_table is None:
+                quoted_table = quoted_tables[table_name] = quote(table_name)
+            leaf = leaf_hash(
+                entry_bytes_fast(
+                    seq,
+                    quoted_table,
+                    quote(key),
+                    operation.value,
+                    digest.hex(),
+                    at_text,
+                    quoted_actor,
+                )
+            )
+            entries.append((seq, table_name, key, operation.value, digest, recorded_at, actor))
+            nodes.extend(append(leaf))
+        bulk.load(connection, ledger_entries, entries)
+        bulk.load(connection, ledger_nodes, nodes)
+        self._pending.clear()
+        self._appended = accumulator
+
+    def committed(self) -> None:
+        """The transaction committed: remember the new right edge for the next one."""
+        if self._appended is not None:
+            frontiers.put(self.engine, self._appended)
+            self._appended = None
+
+    def rolled_back(self) -> None:
+        self._pending.clear()
+        self._appended = None

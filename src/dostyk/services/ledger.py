@@ -1,0 +1,130 @@
+"""Ledger use cases: the signing key, signed heads, proofs and verification."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Engine
+
+from dostyk.ledger import store
+from dostyk.ledger.heads import (
+    SignedTreeHead,
+    generate_key,
+    load_private_key,
+    public_key_bytes,
+    save_private_key,
+)
+from dostyk.ledger.verification import Progress, VerificationReport, verify
+from dostyk.store.engine import WRITER_OPTION
+from dostyk.store.tables import TABLES
+
+PRIVATE_KEY = "ledger-ed25519.pem"
+PUBLIC_KEY = "ledger-ed25519.pub"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: Ed25519PrivateKey
+    public: bytes
+
+
+def ensure_signing_key(key_dir: Path) -> tuple[SigningKey, bool]:
+    """The ledger's key from ``key_dir``, created on first use; True when it was just created.
+
+    The public key is also written as hex beside it, for whoever audits the log's heads.
+    """
+    private_path = key_dir / PRIVATE_KEY
+    created = False
+    if private_path.exists():
+        private = load_private_key(private_path)
+    else:
+        key_dir.mkdir(parents=True, exist_ok=True)
+        private = generate_key()
+        save_private_key(private, private_path)
+        created = True
+    public = public_key_bytes(private)
+    public_path = key_dir / PUBLIC_KEY
+    if not public_path.exists() or public_path.read_text().strip() != public.hex():
+        public_path.write_text(public.hex() + "\n")
+    return SigningKey(private, public), created
+
+
+def load_signing_key(key_dir: Path) -> SigningKey:
+    path = key_dir / PRIVATE_KEY
+    if not path.exists():
+        raise FileNotFoundError(f"no ledger key at {path}: run `dostyk init` first")
+    private = load_private_key(path)
+    return SigningKey(private, public_key_bytes(private))
+
+
+def load_public_key(path: Path) -> bytes:
+    """A public key file as `dostyk init` writes it: 64 hex digits."""
+    text = path.read_text().strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"{path}: not a hex public key") from None
+    if len(key) != 32:
+        raise ValueError(f"{path}: an Ed25519 public key is 32 bytes, this is {len(key)}")
+    return key
+
+
+def _writer(engine: Engine) -> Connection:
+    return engine.connect().execution_options(**{WRITER_OPTION: True})
+
+
+def sign_head(engine: Engine, key: SigningKey, at: datetime | None = None) -> SignedTreeHead:
+    with _writer(engine) as connection, connection.begin():
+        return store.sign_current_head(connection, key.private, at)
+
+
+class UnknownRecord(LookupError):
+    pass
+
+
+def prove_record(
+    engine: Engine, key: SigningKey, table: str, record_key: list[str]
+) -> dict[str, Any]:
+    """An inclusion proof of a record's latest entry, against a head signed now if need be."""
+    if table not in {t.name for t in TABLES}:
+        raise UnknownRecord(f"{table!r} is not a table ({sorted(t.name for t in TABLES)})")
+    with engine.connect() as connection:
+        entry = store.latest_entry(connection, table, record_key)
+    if entry is None:
+        raise UnknownRecord(f"no ledger entry for {table} {json.dumps(record_key)}")
+    with _writer(engine) as connection, connection.begin():
+        head = store.latest_head(connection, at_least=entry.seq + 1)
+        if head is None:
+            head = store.sign_current_head(connection, key.private)
+        return store.inclusion_proof(connection, entry, head)
+
+
+def prove_consistency(engine: Engine, old_size: int, new_size: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        old, new = (
+            store.head_of_size(connection, old_size),
+            store.head_of_size(connection, new_size),
+        )
+        if old is None or new is None:
+            missing = old_size if old is None else new_size
+            raise UnknownRecord(f"no signed head of size {missing}: see `dostyk ledger heads`")
+        return store.consistency_proof(connection, old, new)
+
+
+def heads(engine: Engine) -> list[SignedTreeHead]:
+    with engine.connect() as connection:
+        return store.all_heads(connection)
+
+
+def verify_ledger(
+    engine: Engine, public_key: bytes, progress: Progress | None = None
+) -> VerificationReport:
+    with engine.connect() as connection:
+        if progress is None:
+            return verify(connection, public_key)
+        return verify(connection, public_key, progress=progress)
