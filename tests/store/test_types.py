@@ -329,14 +329,32 @@ def test_stored_rows_read_back_as_the_bytes_of_the_domain_records(engine: Engine
 def test_record_bytes_are_identical_from_sqlite_and_postgresql(
     sqlite_url: str, postgres_url: str
 ) -> None:
+    # Besides the world: values at the full precision of their columns, and microseconds.
+    largest = replace(
+        ITEM_1,
+        item_no=3,
+        customs_value=Decimal("9999999999999999.99"),
+        exchange_rate=Decimal("999999999999.999999"),
+        quantity=Decimal("123456789012345.678"),
+    )
+    precise = replace(
+        CROSSINGS[0],
+        crossing_id="X-PRECISE",
+        crossed_at=datetime(2025, 3, 1, 8, 0, 0, 1, tzinfo=PLUS_5),
+        gross_mass_kg=0.1 + 0.2,
+    )
     stores = [make_store(sqlite_url), make_store(postgres_url)]
     try:
         for store in stores:
             with UnitOfWork(store) as uow:
                 add_world(uow)
+                uow.items.add(largest)
+                uow.crossings.add(precise)
         from_sqlite, from_postgres = (dict(stored_bytes(s)) for s in stores)
     finally:
         for store in stores:
             store.dispose()
     assert from_sqlite == from_postgres
-    assert sum(len(rows) for rows in from_sqlite.values()) == sum(len(r) for _, r in WORLD)
+    assert sum(len(rows) for rows in from_sqlite.values()) == sum(len(r) for _, r in WORLD) + 2
+    assert any(b'"9999999999999999.99"' in row for row in from_sqlite["declaration_items"])
+    assert any(b'"2025-03-01T03:00:00.000001Z"' in row for row in from_sqlite["crossings"])

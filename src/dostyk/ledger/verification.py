@@ -15,21 +15,23 @@ cannot produce a head that vouches for the rewrite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import multiprocessing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Boolean, Connection, Engine, Table, select
 
 from dostyk.ledger.entries import entry_bytes_fast, hasher_for, quote
 from dostyk.ledger.heads import PublicKeyLike, SignedTreeHead, verify_tree_head
 from dostyk.ledger.merkle import MerkleAccumulator, leaf_hash
 from dostyk.ledger.store import all_heads
-from dostyk.store.bulk import ordered_rows
 from dostyk.store.canonical import encode_instant
+from dostyk.store.engine import WRITER_OPTION, make_engine
 from dostyk.store.tables import TABLES, ledger_entries, ledger_nodes
 
 
@@ -78,7 +80,66 @@ def _quiet(_stage: str, _count: int) -> None:
 def verify(
     connection: Connection, public_key: PublicKeyLike, *, progress: Progress = _quiet
 ) -> VerificationReport:
+    """Verify on one connection, in one process."""
     report = VerificationReport()
+    heads = _check_heads(connection, public_key, report)
+    latest = _check_log(connection, heads, report, progress)
+    _compare_records(record_digests(connection, progress), latest, report)
+    return report
+
+
+def verify_store(
+    engine: Engine, public_key: PublicKeyLike, *, progress: Progress = _quiet, workers: int = 2
+) -> VerificationReport:
+    """Verify a whole store, re-hashing the records in a second process while this one re-hashes
+    the log: the two halves are independent and each takes about as long as the other.
+
+    Both read the same snapshot. On SQLite this process holds the write lock meanwhile (WAL
+    readers are not blocked, writers wait); on PostgreSQL the second process adopts this one's
+    exported snapshot.
+    """
+    if workers < 2:
+        with engine.connect() as connection:
+            return verify(connection, public_key, progress=progress)
+    url = engine.url.render_as_string(hide_password=False)
+    postgres = engine.dialect.name == "postgresql"
+    options: dict[str, Any] = (
+        {"isolation_level": "REPEATABLE READ"} if postgres else {WRITER_OPTION: True}
+    )
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        snapshot = None
+        if postgres:
+            snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        else:
+            connection.exec_driver_sql("SELECT 1 FROM ledger_heads LIMIT 1").all()
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        with context.Pool(1) as pool:
+            pending = pool.apply_async(_digests_in_worker, (url, snapshot))
+            report = VerificationReport()
+            heads = _check_heads(connection, public_key, report)
+            latest = _check_log(connection, heads, report, progress)
+            digests = pending.get()
+    _compare_records(digests, latest, report)
+    return report
+
+
+def _digests_in_worker(url: str, snapshot: str | None) -> list[TableDigests]:
+    engine = make_engine(url)
+    try:
+        options: dict[str, Any] = {"isolation_level": "REPEATABLE READ"} if snapshot else {}
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            if snapshot is not None:
+                connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            return record_digests(connection, _quiet)
+    finally:
+        engine.dispose()
+
+
+def _check_heads(
+    connection: Connection, public_key: PublicKeyLike, report: VerificationReport
+) -> list[SignedTreeHead]:
     heads = all_heads(connection)
     report.heads = len(heads)
     for head in heads:
@@ -86,9 +147,7 @@ def verify(
             report.findings.append(
                 Finding(Problem.HEAD_SIGNATURE, f"head of size {head.tree_size}", "")
             )
-    latest = _check_log(connection, heads, report, progress)
-    _check_records(connection, latest, report, progress)
-    return report
+    return heads
 
 
 def _check_log(
@@ -179,35 +238,55 @@ def _check_log(
     return latest
 
 
-def _check_records(
-    connection: Connection,
-    latest: dict[str, bytes | None],
-    report: VerificationReport,
-    progress: Progress,
-) -> None:
-    findings = report.findings
+#: Per table: its name, and for each row its canonical key and SHA-256, or why it is unreadable.
+TableDigests = tuple[str, list["tuple[str, bytes] | Unreadable"]]
+
+
+def record_digests(connection: Connection, progress: Progress) -> list[TableDigests]:
+    result: list[TableDigests] = []
     for table in TABLES:
         hasher = hasher_for(table)
-        prefix = f"{table.name}\x00"
-        count = 0
-        for row in ordered_rows(connection, table):
-            key, digest = hasher.key_and_hash(row)
-            count += 1
+        digests: list[tuple[str, bytes] | Unreadable] = [
+            row if isinstance(row, Unreadable) else hasher.key_and_hash(row)
+            for row in _records(connection, table)
+        ]
+        result.append((table.name, digests))
+        progress(table.name, len(digests))
+    return result
+
+
+def _compare_records(
+    digests: list[TableDigests], latest: dict[str, bytes | None], report: VerificationReport
+) -> None:
+    findings = report.findings
+    for table_name, rows in digests:
+        prefix = f"{table_name}\x00"
+        report.records += len(rows)
+        for row in rows:
+            if isinstance(row, Unreadable):
+                latest.pop(prefix + row.key, None)
+                findings.append(
+                    Finding(
+                        Problem.RECORD_CHANGED,
+                        f"{table_name} {row.key}",
+                        f"column {row.column} holds {row.value!r}, which no use case could write",
+                    )
+                )
+                continue
+            key, digest = row
             expected = latest.pop(prefix + key, _ABSENT)
             if expected is _ABSENT or expected is None:
                 findings.append(
-                    Finding(Problem.RECORD_INSERTED, f"{table.name} {key}", "no entry logs it")
+                    Finding(Problem.RECORD_INSERTED, f"{table_name} {key}", "no entry logs it")
                 )
             elif expected != digest:
                 findings.append(
                     Finding(
                         Problem.RECORD_CHANGED,
-                        f"{table.name} {key}",
+                        f"{table_name} {key}",
                         "its values differ from those its latest entry logged",
                     )
                 )
-        report.records += count
-        progress(table.name, count)
     for name, logged in latest.items():
         if logged is None:
             continue
@@ -218,6 +297,57 @@ def _check_records(
 
 
 _ABSENT: Any = object()
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored row with a value its column's type cannot read back: tampering by hand."""
+
+    key: str
+    column: str
+    value: Any
+
+
+def _records(connection: Connection, table: Table) -> Iterator[tuple[Any, ...] | Unreadable]:
+    """Every row, typed as the store reads it; a row that cannot be read is reported, not fatal.
+
+    Only SQLite can hold a value its column's type cannot read (it stores any value in any
+    column), so rows are typed one at a time there; PostgreSQL's columns enforce their types.
+    """
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        rows = connection.execution_options(yield_per=50_000).execute(select(table))
+        for partition in rows.partitions(50_000):
+            yield from (tuple(row) for row in partition)
+        return
+    processors = [
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in table.columns
+    ]
+    names = [c.name for c in table.columns]
+    # A boolean column reads any number as true or false; only 0 and 1 are what the store writes.
+    booleans = [i for i, c in enumerate(table.columns) if isinstance(c.type, Boolean)]
+    key_positions = [i for i, c in enumerate(table.columns) if c.primary_key]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    raw = connection.execution_options(yield_per=50_000).exec_driver_sql(
+        f'SELECT {quoted} FROM "{table.name}"'
+    )
+    for partition in raw.partitions(50_000):
+        for values in partition:
+            typed = list(values)
+            odd = [i for i in booleans if values[i] not in (None, 0, 1)]
+            if odd:
+                key = json.dumps([str(values[p]) for p in key_positions], ensure_ascii=False)
+                yield Unreadable(key, names[odd[0]], values[odd[0]])
+                continue
+            try:
+                for i, process in enumerate(processors):
+                    if process is not None and typed[i] is not None:
+                        typed[i] = process(typed[i])
+            except (ValueError, TypeError, ArithmeticError):
+                key = json.dumps([str(values[p]) for p in key_positions], ensure_ascii=False)
+                yield Unreadable(key, names[i], values[i])
+                continue
+            yield tuple(typed)
 
 
 @lru_cache(maxsize=65_536)

@@ -19,7 +19,7 @@ from dostyk.ledger.heads import (
     public_key_bytes,
     save_private_key,
 )
-from dostyk.ledger.verification import Progress, VerificationReport, verify
+from dostyk.ledger.verification import Progress, VerificationReport, verify_store
 from dostyk.store.engine import WRITER_OPTION
 from dostyk.store.tables import TABLES
 
@@ -122,9 +122,8 @@ def heads(engine: Engine) -> list[SignedTreeHead]:
 
 
 def verify_ledger(
-    engine: Engine, public_key: bytes, progress: Progress | None = None
+    engine: Engine, public_key: bytes, progress: Progress | None = None, workers: int = 2
 ) -> VerificationReport:
-    with engine.connect() as connection:
-        if progress is None:
-            return verify(connection, public_key)
-        return verify(connection, public_key, progress=progress)
+    if progress is None:
+        return verify_store(engine, public_key, workers=workers)
+    return verify_store(engine, public_key, progress=progress, workers=workers)

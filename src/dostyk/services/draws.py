@@ -1,0 +1,52 @@
+"""Random draws that anyone can re-check, seeded by the ledger itself.
+
+A draw that only the system can reproduce is a draw an insider can quietly redo until it suits
+him. Here every draw is SHA-256 over the ledger's Merkle root at its size when the draw is made
+and the names of what is drawn for; the record of the draw keeps the size, and the ledger's
+signed heads and consistency proofs let anyone obtain the same root and redo the draw. Nobody
+can choose the root: it commits to every record written before.
+
+The bytes hashed are the 32-byte root followed, for each part, by a newline and the part in
+UTF-8: ``SHA-256(root || "\\n" || part1 || "\\n" || part2 ...)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from dostyk.ledger.store import root_at
+from dostyk.ledger.writer import log_size
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSeed:
+    """The ledger's size and Merkle root when a draw is made."""
+
+    size: int
+    root: bytes
+
+
+def ledger_seed(connection: Connection) -> LedgerSeed:
+    """The committed ledger as the current transaction sees it."""
+    size = log_size(connection)
+    return LedgerSeed(size, root_at(connection, size))
+
+
+def draw_digest(root: bytes, *parts: str) -> bytes:
+    message = root + b"".join(b"\n" + part.encode() for part in parts)
+    return hashlib.sha256(message).digest()
+
+
+def uniform(root: bytes, *parts: str) -> float:
+    """A number in [0, 1) from the digest's first 8 bytes."""
+    return int.from_bytes(draw_digest(root, *parts)[:8], "big") / 2**64
+
+
+def choice_index(root: bytes, count: int, *parts: str) -> int:
+    """An index in range(count) from the whole digest (the bias of 256 bits mod n is nil)."""
+    if count < 1:
+        raise ValueError("nothing to choose from")
+    return int.from_bytes(draw_digest(root, *parts), "big") % count

@@ -1,0 +1,180 @@
+"""Reconciling what crossed with what was declared, for one train's or truck's movement.
+
+Goods "off the manifest" leave three traces, each recorded as a discrepancy for someone to
+resolve: a laden unit no declaration covers, a manifest line no declaration item claims, and
+units heavier than their tare and declared cargo explain (see :mod:`dostyk.services.masses`).
+Each discrepancy's identifier is made from what it is about, so running the reconciliation again
+finds the same discrepancies instead of adding them twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from dostyk.domain.conveyances import Conveyance, Crossing
+from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationUnit
+from dostyk.domain.discrepancies import Discrepancy, DiscrepancyKind
+from dostyk.domain.manifests import Manifest, ManifestLine
+from dostyk.services.actors import staff
+from dostyk.services.errors import NotFound, ValidationFailed
+from dostyk.services.ids import discrepancy_id
+from dostyk.services.masses import DEAD, mass_balances
+from dostyk.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    movement_crossing_id: str
+    #: Every discrepancy that holds for the movement, whether found now or before.
+    discrepancies: tuple[Discrepancy, ...]
+    #: How many of them this run recorded.
+    added: int
+
+
+def reconcile(
+    engine: Engine, movement_crossing_id: str, *, actor: str, at: datetime
+) -> Reconciliation:
+    """Compare a movement's units and manifests with the declarations covering them."""
+    with UnitOfWork(engine, actor=actor, at=at) as uow:
+        staff(uow, actor, "reconcile a movement")
+        movement: Crossing | None = uow.crossings.get(movement_crossing_id)
+        if movement is None:
+            raise NotFound("crossing", movement_crossing_id)
+        if movement.part_of is not None:
+            raise ValidationFailed(
+                [
+                    f"{movement_crossing_id} is a unit of movement {movement.part_of}; "
+                    "reconcile the movement"
+                ]
+            )
+        found = _Finder(uow, movement, actor, at)
+        units = found.cargo_units()
+        candidates = [
+            *found.undeclared_units(units),
+            *found.undeclared_lines(),
+            *found.mass_excesses(units),
+        ]
+        kept: list[Discrepancy] = []
+        added = 0
+        for candidate in candidates:
+            stored: Discrepancy | None = uow.discrepancies.get(candidate.discrepancy_id)
+            if stored is None:
+                uow.discrepancies.add(candidate)
+                added += 1
+            kept.append(stored or candidate)
+    return Reconciliation(movement_crossing_id, tuple(kept), added)
+
+
+class _Finder:
+    def __init__(self, uow: UnitOfWork, movement: Crossing, actor: str, at: datetime) -> None:
+        self.uow = uow
+        self.movement = movement
+        self.actor = actor
+        self.at = at
+
+    def discrepancy(
+        self,
+        kind: DiscrepancyKind,
+        key: str,
+        detail: str,
+        *,
+        crossing_id: str | None = None,
+        manifest_id: str | None = None,
+        line_no: int | None = None,
+        declaration_id: str | None = None,
+    ) -> Discrepancy:
+        return Discrepancy(
+            discrepancy_id=discrepancy_id(kind, key),
+            post_code=self.movement.post_code,
+            kind=kind,
+            detail=detail,
+            found_at=self.at,
+            found_by=self.actor,
+            crossing_id=crossing_id,
+            manifest_id=manifest_id,
+            line_no=line_no,
+            declaration_id=declaration_id,
+        )
+
+    def cargo_units(self) -> list[Crossing]:
+        """The crossings that can carry cargo: railcars and trailers, and a truck itself."""
+        units: list[Crossing] = self.uow.crossings.of_movement(self.movement.crossing_id)
+        carrying = []
+        for crossing in [self.movement, *units]:
+            vehicle: Conveyance | None = self.uow.conveyances.get(crossing.conveyance_id)
+            if vehicle is not None and vehicle.kind.carries_cargo:
+                carrying.append(crossing)
+        return carrying
+
+    def live(self, declaration_id: str) -> bool:
+        declaration: Declaration | None = self.uow.declarations.get(declaration_id)
+        return declaration is not None and declaration.status not in DEAD
+
+    def undeclared_units(self, units: list[Crossing]) -> list[Discrepancy]:
+        covering: list[DeclarationUnit] = self.uow.units.covering_any(
+            unit.crossing_id for unit in units
+        )
+        covered = {c.crossing_id for c in covering if self.live(c.declaration_id)}
+        return [
+            self.discrepancy(
+                DiscrepancyKind.UNDECLARED_UNIT,
+                unit.crossing_id,
+                f"unit {unit.crossing_id} ({unit.conveyance_id}) crossed laden with movement "
+                f"{self.movement.crossing_id}, and no declaration covers it",
+                crossing_id=unit.crossing_id,
+            )
+            for unit in units
+            if unit.laden and unit.crossing_id not in covered
+        ]
+
+    def undeclared_lines(self) -> list[Discrepancy]:
+        found = []
+        manifests: list[Manifest] = self.uow.manifests.of_crossing(self.movement.crossing_id)
+        for manifest in manifests:
+            claimed = self.claimed_lines(manifest.manifest_id)
+            lines: list[ManifestLine] = self.uow.manifest_lines.of(manifest.manifest_id)
+            for line in lines:
+                if line.line_no in claimed:
+                    continue
+                found.append(
+                    self.discrepancy(
+                        DiscrepancyKind.UNDECLARED_MANIFEST_LINE,
+                        f"{manifest.manifest_id}-{line.line_no}",
+                        f"line {line.line_no} of manifest {manifest.manifest_id} "
+                        f"({line.hs_code}, {line.description}, {line.gross_mass_kg:,.0f} kg) "
+                        "is claimed by no declaration item",
+                        crossing_id=line.unit_crossing_id,
+                        manifest_id=manifest.manifest_id,
+                        line_no=line.line_no,
+                    )
+                )
+        return found
+
+    def claimed_lines(self, manifest_id: str) -> set[int]:
+        claimed: set[int] = set()
+        declarations: list[Declaration] = self.uow.declarations.of_manifest(manifest_id)
+        for declaration in declarations:
+            if declaration.status in DEAD:
+                continue
+            items: list[DeclarationItem] = self.uow.items.of(declaration.declaration_id)
+            claimed |= {i.manifest_line_no for i in items if i.manifest_line_no is not None}
+        return claimed
+
+    def mass_excesses(self, units: list[Crossing]) -> list[Discrepancy]:
+        found = []
+        for balance in mass_balances(self.uow, (u.crossing_id for u in units)):
+            if not balance.declaration_ids or not balance.exceeds():
+                continue
+            found.append(
+                self.discrepancy(
+                    DiscrepancyKind.MASS_EXCESS,
+                    balance.crossing_ids[0],
+                    balance.describe(),
+                    crossing_id=balance.crossing_ids[0],
+                    declaration_id=balance.declaration_ids[0],
+                )
+            )
+        return found
