@@ -9,7 +9,9 @@ import typer
 
 from dostyk.cli.context import state
 from dostyk.cli.ledger import app as ledger_app
+from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
+from dostyk.cli.simulation import register as register_simulation
 from dostyk.config import load_settings
 
 app = typer.Typer(
@@ -35,5 +37,7 @@ def main(
 
 register_records(app)
 app.add_typer(ledger_app, name="ledger")
+register_lifecycle(app)
+register_simulation(app)
 
 __all__ = ["app"]

@@ -1,0 +1,159 @@
+"""``dostyk crossing`` and ``dostyk declaration``: what arrives, and what is declared of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from dostyk.cli.acting import Actor, AsJson, At, Reader, instant, moment, red, refusals
+from dostyk.cli.context import console, errors, open_store
+from dostyk.cli.views import read_declaration as read_view
+from dostyk.cli.views import show_declaration
+from dostyk.domain.declarations import Channel
+from dostyk.interchange.json_documents import read_crossing
+from dostyk.interchange.json_documents import read_declaration as read_document
+from dostyk.services import crossings, declarations, selectivity
+
+Document = Annotated[
+    Path,
+    typer.Argument(
+        help="The JSON document (shape in docs/lifecycle.md).",
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+DeclarationId = Annotated[str, typer.Argument(help="The declaration's id.", show_default=False)]
+
+crossing_app = typer.Typer(
+    help="Conveyances crossing the border: register a train's or truck's movement.",
+    no_args_is_help=True,
+)
+declaration_app = typer.Typer(
+    help="Declarations: lodge, show, assess the risk of, cancel.", no_args_is_help=True
+)
+
+
+@crossing_app.command("register")
+def register_crossing(document: Document, actor: Actor, at: At = None) -> None:
+    """Register a movement with its units and any conveyances new to the register.
+
+    The officer registering it (--as) must be posted at the movement's post. A unit declared
+    empty that weighs more than its tare is recorded as weighed, with a discrepancy.
+    """
+    when = moment(at)
+    engine = open_store()
+    with refusals():
+        parsed = read_crossing(document)
+        done = crossings.register_crossing(
+            engine, parsed.movement, parsed.units, parsed.conveyances, actor=actor, at=when
+        )
+    m = done.movement
+    console.print(
+        f"Registered movement [bold]{m.crossing_id}[/bold]: {m.conveyance_id} {m.direction} at "
+        f"{m.post_code}, {instant(m.crossed_at)}, with {len(done.units)} unit(s)"
+    )
+    if done.conveyances_added:
+        console.print(f"new conveyances: {', '.join(done.conveyances_added)}", highlight=False)
+    for found in done.discrepancies:
+        errors.print(Text(f"discrepancy {found.discrepancy_id}: {found.detail}", style="yellow"))
+
+
+@declaration_app.command("lodge")
+def lodge(document: Document, actor: Actor, at: At = None) -> None:
+    """Lodge a declaration with its items and units; it is validated at once.
+
+    The declarant lodges for himself (--as is the declaration's declarant_id). A declaration that
+    breaks the rules is recorded as rejected, with every reason, and the command exits 1.
+    Lodging the same document again under the same reference changes nothing.
+    """
+    when = moment(at)
+    engine = open_store()
+    with refusals():
+        parsed = read_document(document, lodged_at=when)
+        lodged = declarations.lodge(
+            engine, parsed.declaration, parsed.items, parsed.units, actor=actor, at=when
+        )
+    d = lodged.declaration
+    if not lodged.new:
+        console.print(
+            f"Reference {d.reference} was lodged before as [bold]{d.declaration_id}[/bold] "
+            f"({instant(d.lodged_at)}); nothing new was recorded. Status: {d.status}"
+        )
+    if lodged.accepted:
+        if lodged.new:
+            console.print(
+                f"Declaration [bold]{d.declaration_id}[/bold] lodged and accepted "
+                f"({len(parsed.items)} item(s), {len(parsed.units)} unit(s)); next: "
+                f"dostyk declaration assess {d.declaration_id}",
+                highlight=False,
+            )
+        return
+    red(f"Declaration {d.declaration_id} is recorded as rejected:")
+    for reason in lodged.reasons:
+        red(f"  - {reason}")
+    raise typer.Exit(1)
+
+
+@declaration_app.command("show")
+def show(
+    declaration_id: DeclarationId, as_json: AsJson = False, actor: Reader = None, at: At = None
+) -> None:
+    """Show a declaration: status, channel, items, history, risk, inspection, duties, payment."""
+    moment(at)
+    engine = open_store()
+    with refusals(writes=False):
+        view = read_view(engine, declaration_id)
+    if as_json:
+        typer.echo(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
+    else:
+        show_declaration(console, view)
+
+
+@declaration_app.command("cancel")
+def cancel(
+    declaration_id: DeclarationId,
+    actor: Actor,
+    at: At = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why the declarant withdraws it (recorded).")
+    ] = None,
+) -> None:
+    """The declarant withdraws his declaration; refused once it is released or final."""
+    when = moment(at)
+    engine = open_store()
+    with refusals():
+        cancelled = declarations.cancel(engine, declaration_id, actor=actor, at=when, reason=reason)
+    console.print(f"Declaration [bold]{cancelled.declaration_id}[/bold] cancelled")
+
+
+@declaration_app.command("assess")
+def assess(declaration_id: DeclarationId, actor: Actor, at: At = None) -> None:
+    """Assess the risk of an accepted declaration and set its channel (default selector).
+
+    The default selector is the rule profile rules:v1 with a random share of 5 % yellow and
+    2 % red drawn from the ledger. Only an officer or 'system' may run it.
+    """
+    when = moment(at)
+    engine = open_store()
+    with refusals():
+        assessment = selectivity.assess_risk(
+            engine, declaration_id, selectivity.default_selector(), actor=actor, at=when
+        )
+    rules = {f"rule:{rule.name}": rule.description for rule in selectivity.rules_v1().rules}
+    console.print(
+        f"Declaration [bold]{declaration_id}[/bold] is [bold]{assessment.channel}[/bold] "
+        f"({assessment.selector}, assessment {assessment.assessment_id})",
+        highlight=False,
+    )
+    for criterion in assessment.criteria:
+        meaning = rules.get(criterion)
+        console.print(f"  {criterion}" + (f": {meaning}" if meaning else ""), highlight=False)
+    if assessment.channel is Channel.GREEN:
+        console.print(f"next: dostyk duties assess {declaration_id}", highlight=False)
+    else:
+        console.print(f"next: dostyk inspection assign {declaration_id}", highlight=False)

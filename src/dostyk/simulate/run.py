@@ -1,0 +1,111 @@
+"""Running a simulation: set up the population through the registry, run the world, keep the
+truth apart, and report the figures beside the public ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dostyk.domain.ports import Post
+from dostyk.services import registry
+from dostyk.services.actors import NATIONAL_TIME
+from dostyk.simulate.behaviour import Behaviour
+from dostyk.simulate.calibration import volume_for
+from dostyk.simulate.cargo import check_catalogue
+from dostyk.simulate.population import HQ_ID, build
+from dostyk.simulate.truth import GroundTruth
+from dostyk.simulate.world import World
+from dostyk.store.unit_of_work import UnitOfWork
+
+DEFAULT_START = date(2025, 1, 1)
+
+
+@dataclass
+class SimulationReport:
+    start: date
+    days: int
+    posts: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+    truth_folder: Path | None = None
+    seconds: float = 0.0
+    #: (post, local day) -> railcars_in, trucks_in, empty_returns, passenger_trains,
+    #: declarations, tonnes, as generated.
+    tally: dict[tuple[str, date], dict[str, float]] = field(default_factory=dict)
+
+
+def simulate(
+    engine: Engine,
+    *,
+    days: int,
+    seed: int,
+    posts: Sequence[str] | None = None,
+    start: date = DEFAULT_START,
+    behaviour: Behaviour | None = None,
+    scale: float = 1.0,
+    truth_folder: Path | None = None,
+    progress: Callable[[date], None] | None = None,
+    dry_run: bool = False,
+) -> SimulationReport:
+    """Simulate ``days`` days from ``start`` at the chosen posts (all when None).
+
+    The store must be initialised and hold no earlier simulation: the population is registered
+    afresh. The same seed, posts and dates give the same store and the same ground truth.
+    A dry run generates the same traffic and declarations but drives nothing: it only counts
+    them (``report.tally``), for planning and for checking the calibration over long periods.
+    """
+    check_catalogue()
+    behaviour = behaviour or Behaviour()
+    with UnitOfWork(engine) as uow:
+        every = {p.code: p for p in uow.posts.all()}
+        if not dry_run and uow.officers.get(HQ_ID) is not None:
+            raise ValueError("the store already holds a simulated population: use a fresh store")
+    chosen = _chosen(every, posts)
+    volumes = {p.code: volume_for(p, scale) for p in chosen}
+    population = build(chosen, volumes, behaviour, seed)
+    registered = datetime.combine(start, time(0, 0), tzinfo=NATIONAL_TIME).astimezone(UTC)
+    registered -= timedelta(days=1)
+    if not dry_run:
+        registry.register_officers(
+            engine, population.officers, population.postings, actor=HQ_ID, at=registered
+        )
+        registry.register_parties(engine, population.parties, actor=HQ_ID, at=registered)
+        registry.register_conveyances(engine, population.conveyances, actor=HQ_ID, at=registered)
+    truth = GroundTruth(agents=list(population.truths))
+    world = World(engine, population, behaviour, seed, start, days, truth, live=not dry_run)
+    started = datetime.now(UTC)
+    world.run(progress)
+    report = SimulationReport(start, days, sorted(volumes))
+    report.counts = dict(sorted(world.stats.items()))
+    report.tally = world.tally
+    report.seconds = (datetime.now(UTC) - started).total_seconds()
+    if truth_folder is not None:
+        truth.write(truth_folder, _parameters(seed, start, days, report.posts, behaviour, scale))
+        report.truth_folder = truth_folder
+    return report
+
+
+def _chosen(every: dict[str, Post], posts: Sequence[str] | None) -> list[Post]:
+    if not posts:
+        return [every[code] for code in sorted(every)]
+    unknown = sorted(set(posts) - set(every))
+    if unknown:
+        raise ValueError(f"unknown posts: {', '.join(unknown)}")
+    return [every[code] for code in sorted(set(posts))]
+
+
+def _parameters(
+    seed: int, start: date, days: int, posts: list[str], behaviour: Behaviour, scale: float
+) -> dict[str, Any]:
+    return {
+        "seed": seed,
+        "start": start.isoformat(),
+        "days": days,
+        "posts": posts,
+        "scale": scale,
+        "behaviour": behaviour.as_dict(),
+    }
