@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -18,14 +19,14 @@ class SetupReport:
     tariff_rates_added: int
 
 
-def initialise(engine: Engine) -> SetupReport:
+def initialise(engine: Engine, at: datetime | None = None) -> SetupReport:
     """Bring the schema to the latest migration and add any missing reference records.
 
     Safe to run again: existing posts and rates are left as they are, since an administration
-    may have replaced them with its own.
+    may have replaced them with its own. ``at`` is the time the ledger records (default now).
     """
     migrations.upgrade(engine)
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine, at=at) as uow:
         known_posts = {p.code for p in uow.posts.all()}
         new_posts = [p for p in reference.posts() if p.code not in known_posts]
         uow.posts.add_many(new_posts)

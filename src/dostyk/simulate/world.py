@@ -54,6 +54,8 @@ from dostyk.simulate.truth import Payment as Bribe
 
 #: Shifts change at 08:00 local time.
 SHIFT_CHANGE = time(8, 0)
+#: Days after the last one during which what was lodged is still worked through.
+TAIL_DAYS = 5
 USD = "USD"
 ACTION = Callable[..., None]
 
@@ -178,13 +180,18 @@ class World:
             before = self._local(self.start, time(0, 0)) - timedelta(hours=1)
             if self.live:
                 self._publish_roster(people, self.start - timedelta(days=1), before)
-            for offset in range(self.days):
+            for offset in range(self.days + TAIL_DAYS):
                 day = self.start + timedelta(days=offset)
-                self.schedule(self._local(day, time(0, 0)), self._day, people, day)
+                if offset < self.days:
+                    self.schedule(self._local(day, time(0, 0)), self._day, people, day)
+                elif self.live:
+                    # After the last day no traffic arrives, but crews stay on duty until what
+                    # was lodged has been worked through.
+                    self.schedule(self._local(day, time(0, 0)), self._publish_roster, people, day)
         finished = self.start
         while self._events:
             event = heapq.heappop(self._events)
-            if event.at >= self.end + timedelta(days=3):
+            if event.at >= self.end + timedelta(days=TAIL_DAYS):
                 break
             day = event.at.astimezone(NATIONAL_TIME).date()
             if (
@@ -597,17 +604,20 @@ class World:
         lodged = arrived + timedelta(minutes=int(rng.integers(30, 240)))
         partner = people.partner.get(broker)
         if partner is not None and rng.random() < b.steering_rate:
-            lodged = self._during_shift_of(people, partner, lodged)
+            lodged = self._during_shift_of(people, partner, lodged, within_hours=48) or lodged
         self.schedule(lodged, self._lodge, case, declaration, units)
         return lodged
 
-    def _during_shift_of(self, people: PostPeople, inspector: str, earliest: datetime) -> datetime:
-        """The first moment from ``earliest`` when ``inspector``'s crew is on duty."""
-        for hours in range(0, 96):
+    def _during_shift_of(
+        self, people: PostPeople, inspector: str, earliest: datetime, within_hours: int = 24 * CREWS
+    ) -> datetime | None:
+        """The first whole hour from ``earliest`` when ``inspector``'s crew is on duty, if any
+        comes within ``within_hours`` (every crew is on duty once every four days)."""
+        for hours in range(0, within_hours + 1):
             moment = earliest + timedelta(hours=hours)
             if inspector in people.crews[self.crew_index(moment)].inspectors:
                 return moment
-        return earliest
+        return None
 
     def _duty(self, commodity_code: str, value_kzt: Decimal, day: date) -> Decimal:
         rate = self.tariff.rate_for(commodity_code, day)
@@ -633,19 +643,15 @@ class World:
             self._count("rejected")
             return
         assessment = selectivity.assess_risk(
-            self.engine,
-            case.declaration_id,
-            self.selector,
-            actor=SYSTEM,
-            at=at + timedelta(minutes=1),
+            self.engine, case.declaration_id, self.selector, actor=SYSTEM, at=at
         )
         case.channel = assessment.channel
         self._count(f"channel_{assessment.channel}")
         then = at + timedelta(minutes=2)
         if assessment.channel is Channel.GREEN:
-            self._assess_duties(case, at=then)
+            self.schedule(then, self._assess_duties, case)
         else:
-            self._assign(case, at=then)
+            self.schedule(then, self._assign, case)
 
     def _assign(self, case: Case, *, at: datetime) -> None:
         rng = self.rngs[case.people.post.code]
@@ -670,7 +676,7 @@ class World:
                     case.inspection_id,
                     partner,
                     actor=supervisor,
-                    at=at + timedelta(minutes=3),
+                    at=at,
                     reason=f"Workload: {case.inspector} has a queue; {partner} is free",
                 )
                 case.inspector = partner
@@ -707,7 +713,7 @@ class World:
             override.override_id,
             True,
             actor=supervisor,
-            at=at + timedelta(minutes=10),
+            at=at,
         )
         case.channel = Channel.GREEN
         self._bribe(case, "downgrade", at)
@@ -741,7 +747,9 @@ class World:
         if inspector not in people.crews[self.crew_index(at)].inspectors:
             # Off duty now: he takes it up when his crew is back.
             heapq.heappush(waiting, (case.assigned_at or at, inspection_id, declaration_id))
-            self.schedule(self._during_shift_of(people, inspector, at), self._work, inspector)
+            back = self._during_shift_of(people, inspector, at)
+            assert back is not None, f"{inspector}'s crew is never on duty"
+            self.schedule(back, self._work, inspector)
             return
         inspections.start_inspection(self.engine, inspection_id, actor=inspector, at=at)
         ends = at + timedelta(minutes=int(rng.integers(45, 180)))
@@ -814,7 +822,7 @@ class World:
                 self.engine,
                 case.declaration_id,
                 actor=supervisor,
-                at=at + timedelta(minutes=2),
+                at=at,
                 reason="Perishable cargo: consignee's refrigeration fails overnight",
             )
             self._count("released")
