@@ -16,8 +16,7 @@ setup:
 demo: setup
 	rm -rf $(DEMO_HOME)
 	$(RUN) dostyk --home $(DEMO_HOME) init
-	$(RUN) dostyk --home $(DEMO_HOME) import examples/sample-package
-	$(RUN) dostyk --home $(DEMO_HOME) stats
+	$(RUN) dostyk --home $(DEMO_HOME) simulate --days 30 --seed 1
 
 lint: setup
 	$(RUN) ruff check src tests benchmarks

@@ -45,6 +45,12 @@ def simulate_command(
         Path | None,
         typer.Option(help="Folder for the ground truth (default HOME/truth). Never the store."),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Generate and count the traffic without recording anything."
+        ),
+    ] = False,
 ) -> None:
     """Simulate the network's traders, brokers, carriers and officers, honest and corrupt.
 
@@ -74,11 +80,19 @@ def simulate_command(
                 posts=posts,
                 start=first,
                 scale=scale,
-                truth_folder=folder,
+                truth_folder=None if dry_run else folder,
                 progress=advance,
+                dry_run=dry_run,
             )
         except ValueError as error:
             raise fail(str(error), 2) from None
+    if dry_run:
+        counted = tallied(report.tally)
+        _print_posts(counted)
+        if {"DST", "DSR"} <= set(report.posts):
+            _print_calibration(counted, days)
+        console.print(f"dry run: {days} days at {len(report.posts)} posts counted, nothing stored")
+        return
     try:
         head = sign_head(engine, load_signing_key(settings().key_dir))
         console.print(f"ledger: signed head of {head.tree_size:,} entries")
@@ -95,6 +109,23 @@ def simulate_command(
     )
     last = first + timedelta(days=days - 1)
     console.print(f"per post and day: dostyk stats --from {first} --to {last} [--json]")
+
+
+def tallied(tally: dict[tuple[str, date], dict[str, float]]) -> list[DailyFigures]:
+    """A dry run's counts in the shape of the store's daily figures (values are not counted)."""
+    return [
+        DailyFigures(
+            post_code=post,
+            day=day,
+            railcars_in=int(counts.get("railcars_in", 0)),
+            trucks_in=int(counts.get("trucks_in", 0)),
+            empty_returns=int(counts.get("empty_returns", 0)),
+            passenger_trains=int(counts.get("passenger_trains", 0)),
+            declarations=int(counts.get("declarations", 0)),
+            tonnes=counts.get("tonnes", 0.0),
+        )
+        for (post, day), counts in sorted(tally.items())
+    ]
 
 
 def _print_posts(rows: list[DailyFigures]) -> None:
