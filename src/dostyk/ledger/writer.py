@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from dostyk.ledger.entries import Operation, entry_bytes_fast, hasher_for, quote
@@ -74,8 +76,18 @@ def any_node(wanted: set[tuple[int, int]]) -> ColumnElement[bool]:
     return or_(*(and_(c.level == level, c.idx.in_(sorted(ix))) for level, ix in by_level.items()))
 
 
+#: The last position in the log; plain SQL, since every unit of work that writes asks it.
+_LAST_SEQ = f"SELECT max(seq) FROM {ledger_entries.name}"
+
+
 def log_size(connection: Connection) -> int:
-    last = connection.execute(select(func.max(ledger_entries.c.seq))).scalar()
+    if connection.dialect.name == "sqlite" and connection.in_transaction():
+        # Every unit of work that writes asks this; the driver answers it directly.
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        last = raw.execute(_LAST_SEQ).fetchone()[0]
+    else:
+        last = connection.exec_driver_sql(_LAST_SEQ).scalar()
     return 0 if last is None else int(last) + 1
 
 
@@ -91,6 +103,53 @@ def stored_accumulator(connection: Connection, size: int) -> MerkleAccumulator:
     if missing:
         raise RuntimeError(f"the ledger's node table lacks {missing}: run `dostyk ledger verify`")
     return MerkleAccumulator.from_frontier(size, [found[node] for node in wanted])
+
+
+#: The entries' and nodes' inserts on SQLite, straight to the driver (see :func:`_insert`).
+_INSERTS = {
+    table.name: f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
+    f"VALUES ({', '.join('?' for _ in table.columns)})"
+    for table in (ledger_entries, ledger_nodes)
+}
+
+
+def _stored_instant(connection: Connection, at: datetime) -> Any:
+    """``at`` as the driver is to receive it: on SQLite converted once for every entry of the
+    transaction (they share it), elsewhere left to :func:`bulk.load`."""
+    if connection.dialect.name != "sqlite":
+        return at
+    convert = _instant_processor(connection.dialect)
+    return at if convert is None else convert(at)
+
+
+@lru_cache(maxsize=8)
+def _instant_processor(dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How the store's instant type converts a value for this dialect's driver."""
+    column_type = ledger_entries.c.recorded_at.type
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _insert(
+    connection: Connection, entries: Sequence[Sequence[Any]], nodes: Sequence[Sequence[Any]]
+) -> None:
+    """Write the entries and nodes in the connection's transaction.
+
+    Every unit of work that writes comes here, so on SQLite the two prepared inserts go
+    straight to the driver: the values are already what it stores (ints, text, bytes, and the
+    instant converted by :func:`_stored_instant`). Other databases use :func:`bulk.load`.
+    """
+    if connection.dialect.name != "sqlite":
+        bulk.load(connection, ledger_entries, entries)
+        bulk.load(connection, ledger_nodes, nodes)
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(_INSERTS[ledger_entries.name], entries)
+        cursor.executemany(_INSERTS[ledger_nodes.name], nodes)
+    finally:
+        cursor.close()
 
 
 class LedgerWriter:
@@ -124,6 +183,7 @@ class LedgerWriter:
         size = log_size(connection)
         accumulator = frontiers.get(self.engine, size) or stored_accumulator(connection, size)
         at_text = encode_instant(recorded_at)
+        stored_at = _stored_instant(connection, recorded_at)
         quoted_actor = quote(actor)
         quoted_tables: dict[str, str] = {}
         entries = []
@@ -144,10 +204,9 @@ class LedgerWriter:
                     quoted_actor,
                 )
             )
-            entries.append((seq, table_name, key, operation.value, digest, recorded_at, actor))
+            entries.append((seq, table_name, key, operation.value, digest, stored_at, actor))
             nodes.extend(append(leaf))
-        bulk.load(connection, ledger_entries, entries)
-        bulk.load(connection, ledger_nodes, nodes)
+        _insert(connection, entries, nodes)
         self._pending.clear()
         self._appended = accumulator
 

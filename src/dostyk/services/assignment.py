@@ -88,12 +88,8 @@ def assign_inspector(
 def inspectors_on_duty(uow: UnitOfWork, post_code: str, at: datetime) -> list[str]:
     """Inspectors whose shift at the post covers ``at``, sorted by service number."""
     shifts: list[DutyShift] = uow.shifts.on_duty(post_code, at)
-    candidates = set()
-    for shift in shifts:
-        officer: Officer | None = uow.officers.get(shift.officer_id)
-        if officer is not None and officer.rank is Rank.INSPECTOR:
-            candidates.add(officer.officer_id)
-    return sorted(candidates)
+    officers = uow.officers.many(shift.officer_id for shift in shifts)
+    return sorted(o.officer_id for o in officers.values() if o.rank is Rank.INSPECTOR)
 
 
 def recheck_draw(draw_json: str, root_at_size: bytes) -> str:

@@ -33,13 +33,13 @@ from dostyk.domain.declarations import (
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.events import StatusChange
 from dostyk.domain.lifecycle import lodgement
-from dostyk.domain.manifests import Manifest, ManifestLine
+from dostyk.domain.manifests import Manifest
 from dostyk.domain.parties import Party, PartyRole
 from dostyk.services.actors import SYSTEM, national_day
 from dostyk.services.errors import NotAuthorised, ValidationFailed
 from dostyk.services.ids import MAX_ID
 from dostyk.services.masses import DEAD
-from dostyk.services.steps import load_declaration, move
+from dostyk.services.steps import load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
 #: Masses per unit of quantity, for the units whose quantity is itself a mass.
@@ -93,10 +93,11 @@ def lodge(
         )
         if existing is not None:
             return _repeat(uow, existing, declaration, items, units)
-        unrecordable = _unrecordable(uow, declaration, items, units)
+        known = _Known.read(uow, declaration, units)
+        unrecordable = _unrecordable(uow, known, declaration, items, units)
         if unrecordable:
             raise ValidationFailed(unrecordable, subject=f"declaration {declaration.reference}")
-        reasons = _rule_breaches(uow, declaration, items, units, at)
+        reasons = _rule_breaches(uow, known, declaration, items, units, at)
         first = lodgement(declaration, actor=actor)
         uow.declarations.add(declaration)
         uow.items.add_many(items)
@@ -110,6 +111,7 @@ def lodge(
             actor=SYSTEM,
             at=at,
             reason=REASON_SEPARATOR.join(reasons) or None,
+            previous=first,
         )
     return Lodgement(stored, tuple(reasons), new=True)
 
@@ -119,9 +121,15 @@ def cancel(
 ) -> Declaration:
     """The declarant withdraws his declaration; refused once it is released or final."""
     with UnitOfWork(engine, actor=actor, at=at) as uow:
-        declaration = load_declaration(uow, declaration_id)
+        declaration, last = load_for_move(uow, declaration_id)
         return move(
-            uow, declaration, DeclarationStatus.CANCELLED, actor=actor, at=at, reason=reason
+            uow,
+            declaration,
+            DeclarationStatus.CANCELLED,
+            actor=actor,
+            at=at,
+            reason=reason,
+            previous=last,
         )
 
 
@@ -176,8 +184,33 @@ def _content(
     return head, tuple(lines), frozenset(unit.crossing_id for unit in units)
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the store holds of the records a new declaration names, read once for every check:
+    one query per kind of record, however many parties and units it names."""
+
+    post_exists: bool
+    parties: dict[str, Party]
+    manifest: Manifest | None
+    #: The units' crossings that exist, each with its conveyance (None if unregistered).
+    units: dict[str, tuple[Crossing, Conveyance | None]]
+
+    @classmethod
+    def read(
+        cls, uow: UnitOfWork, declaration: Declaration, units: Sequence[DeclarationUnit]
+    ) -> _Known:
+        manifest_id = declaration.manifest_id
+        return cls(
+            post_exists=uow.posts.get(declaration.post_code) is not None,
+            parties=uow.parties.many(party_id for _, party_id in _named_parties(declaration)),
+            manifest=None if manifest_id is None else uow.manifests.get(manifest_id),
+            units=uow.crossings.with_conveyances(unit.crossing_id for unit in units),
+        )
+
+
 def _unrecordable(
     uow: UnitOfWork,
+    known: _Known,
     declaration: Declaration,
     items: Sequence[DeclarationItem],
     units: Sequence[DeclarationUnit],
@@ -191,12 +224,12 @@ def _unrecordable(
         reasons.append(f"declaration id {subject} is taken")
     if declaration.status is not DeclarationStatus.LODGED or declaration.channel is not None:
         reasons.append("a new declaration has status lodged and no channel")
-    if uow.posts.get(declaration.post_code) is None:
+    if not known.post_exists:
         reasons.append(f"no post {declaration.post_code}")
     for role, party_id in _named_parties(declaration):
-        if uow.parties.get(party_id) is None:
+        if party_id not in known.parties:
             reasons.append(f"no party {party_id} (named as {role})")
-    if declaration.manifest_id is not None and uow.manifests.get(declaration.manifest_id) is None:
+    if declaration.manifest_id is not None and known.manifest is None:
         reasons.append(f"no manifest {declaration.manifest_id}")
     for item in items:
         reasons += _unrecordable_item(declaration, item)
@@ -206,11 +239,10 @@ def _unrecordable(
     crossing_ids = [unit.crossing_id for unit in units]
     for crossing_id in sorted({c for c in crossing_ids if crossing_ids.count(c) > 1}):
         reasons.append(f"unit {crossing_id} appears more than once")
-    known = uow.crossings.many(crossing_ids)
     for unit in units:
         if unit.declaration_id != subject:
             reasons.append(f"unit {unit.crossing_id} belongs to {unit.declaration_id}")
-        if unit.crossing_id not in known:
+        if unit.crossing_id not in known.units:
             reasons.append(f"no crossing {unit.crossing_id}")
     return reasons
 
@@ -240,24 +272,25 @@ def _unrecordable_item(declaration: Declaration, item: DeclarationItem) -> list[
 
 def _rule_breaches(
     uow: UnitOfWork,
+    known: _Known,
     declaration: Declaration,
     items: Sequence[DeclarationItem],
     units: Sequence[DeclarationUnit],
     at: datetime,
 ) -> list[str]:
     """Every rule the recordable declaration breaks."""
-    reasons = _party_roles(uow, declaration)
+    reasons = _party_roles(known, declaration)
     reasons += _items(declaration, items)
     reasons += _tariff(uow, declaration, items)
-    reasons += _units(uow, declaration, units, at)
-    reasons += _manifest_lines(uow, declaration, items)
+    reasons += _units(known, declaration, units, at)
+    reasons += _manifest_lines(uow, known, declaration, items)
     return reasons
 
 
-def _party_roles(uow: UnitOfWork, declaration: Declaration) -> list[str]:
+def _party_roles(known: _Known, declaration: Declaration) -> list[str]:
     reasons = []
     for role, party_id in _named_parties(declaration):
-        party: Party | None = uow.parties.get(party_id)
+        party = known.parties.get(party_id)
         if party is not None and not party.has_role(role):
             reasons.append(f"party {party_id} is not registered as {role}")
     return reasons
@@ -296,7 +329,7 @@ def _tariff(
     """Imports pay duty: every item needs a rate in force on the day of lodgement."""
     if declaration.kind is not DeclarationKind.IMPORT:
         return []
-    tariff = uow.tariff_rates.tariff_for(item.commodity_code for item in items)
+    tariff = uow.tariff_rates.current()
     day = national_day(declaration.lodged_at)
     reasons = []
     for item in sorted(items, key=lambda i: i.item_no):
@@ -308,7 +341,7 @@ def _tariff(
 
 
 def _units(
-    uow: UnitOfWork,
+    known: _Known,
     declaration: Declaration,
     units: Sequence[DeclarationUnit],
     at: datetime,
@@ -316,10 +349,9 @@ def _units(
     if not units:
         return ["a declaration names the railcars, trucks or trailers whose cargo it covers"]
     reasons = []
-    crossings: dict[str, Crossing] = uow.crossings.many(unit.crossing_id for unit in units)
     expected = declaration.kind.unit_direction
-    for crossing_id in sorted(crossings):
-        crossing = crossings[crossing_id]
+    for crossing_id in sorted(known.units):
+        crossing, vehicle = known.units[crossing_id]
         where = f"unit {crossing_id}"
         if crossing.post_code != declaration.post_code:
             reasons.append(
@@ -335,14 +367,13 @@ def _units(
             reasons.append(f"{where} crossed empty")
         if crossing.crossed_at > at:
             reasons.append(f"{where} has not crossed yet")
-        vehicle: Conveyance | None = uow.conveyances.get(crossing.conveyance_id)
         if vehicle is not None and not vehicle.kind.carries_cargo:
             reasons.append(f"{where} is a {vehicle.kind}, which carries no cargo of its own")
     return reasons
 
 
 def _manifest_lines(
-    uow: UnitOfWork, declaration: Declaration, items: Sequence[DeclarationItem]
+    uow: UnitOfWork, known: _Known, declaration: Declaration, items: Sequence[DeclarationItem]
 ) -> list[str]:
     claimed = sorted(
         (item.item_no, item.manifest_line_no) for item in items if item.manifest_line_no
@@ -352,7 +383,7 @@ def _manifest_lines(
             f"item {item_no} claims manifest line {line_no}, but the declaration names no manifest"
             for item_no, line_no in claimed
         ]
-    manifest: Manifest | None = uow.manifests.get(declaration.manifest_id)
+    manifest = known.manifest
     if manifest is None:
         return []  # reported as unrecordable
     reasons = []
@@ -361,9 +392,7 @@ def _manifest_lines(
             f"manifest {manifest.manifest_id} was presented at {manifest.post_code}, not at "
             f"{declaration.post_code}"
         )
-    lines: dict[int, ManifestLine] = {
-        line.line_no: line for line in uow.manifest_lines.of(manifest.manifest_id)
-    }
+    lines = uow.manifest_lines.numbers(manifest.manifest_id)
     taken = _lines_taken(uow, manifest.manifest_id)
     line_numbers = [line_no for _, line_no in claimed]
     for item_no, line_no in claimed:
@@ -381,13 +410,9 @@ def _manifest_lines(
 
 
 def _lines_taken(uow: UnitOfWork, manifest_id: str) -> dict[int, str]:
-    """Manifest lines already declared on live declarations, and by which."""
+    """Manifest lines already declared on live declarations, and by which (the first by
+    declaration id, should two claim one)."""
     taken: dict[int, str] = {}
-    declarations: list[Declaration] = uow.declarations.of_manifest(manifest_id)
-    for other in declarations:
-        if other.status in DEAD:
-            continue
-        for item in uow.items.of(other.declaration_id):
-            if item.manifest_line_no is not None:
-                taken.setdefault(item.manifest_line_no, other.declaration_id)
+    for line_no, declaration_id in uow.items.lines_claimed(manifest_id, excluding=DEAD):
+        taken.setdefault(line_no, declaration_id)
     return taken

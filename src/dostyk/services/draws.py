@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from dostyk.ledger.store import root_at
-from dostyk.ledger.writer import log_size
+from dostyk.ledger.writer import frontiers, log_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +30,16 @@ class LedgerSeed:
 
 
 def ledger_seed(connection: Connection) -> LedgerSeed:
-    """The committed ledger as the current transaction sees it."""
+    """The committed ledger as the current transaction sees it.
+
+    The root comes from this process's copy of the tree's right edge when that is of the same
+    size (the ledger writer keeps it after each commit), and from the stored nodes otherwise:
+    the same root either way, without reading the nodes on every draw.
+    """
     size = log_size(connection)
-    return LedgerSeed(size, root_at(connection, size))
+    cached = frontiers.get(connection.engine, size)
+    root = cached.root() if cached is not None else root_at(connection, size)
+    return LedgerSeed(size, root)
 
 
 def draw_digest(root: bytes, *parts: str) -> bytes:

@@ -18,7 +18,7 @@ from dostyk.domain.inspections import Finding, Inspection
 from dostyk.domain.queues import QueueException, QueueKind
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.queues import serve
-from dostyk.services.steps import check_move, load_declaration, move
+from dostyk.services.steps import check_move, load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
 
@@ -53,7 +53,7 @@ def start_inspection(
             raise Conflict(
                 f"inspection {inspection_id} started at {inspection.started_at.isoformat()}"
             )
-        declaration = load_declaration(uow, inspection.declaration_id)
+        declaration, last = load_for_move(uow, inspection.declaration_id)
         check_move(declaration, DeclarationStatus.UNDER_INSPECTION, actor=actor)
         channel: Channel | None = declaration.channel
         assert channel is not None, "the lifecycle inspects only yellow and red declarations"
@@ -76,7 +76,9 @@ def start_inspection(
             actor=actor,
             at=at,
         )
-        move(uow, declaration, DeclarationStatus.UNDER_INSPECTION, actor=actor, at=at)
+        move(
+            uow, declaration, DeclarationStatus.UNDER_INSPECTION, actor=actor, at=at, previous=last
+        )
         started = replace(inspection, started_at=at)
         uow.inspections.replace(started)
     return StartedInspection(started, exception)
@@ -104,12 +106,12 @@ def finish_inspection(
                 f"inspection {inspection_id} ended at {inspection.ended_at.isoformat()}; "
                 "its findings are on record and are not changed"
             )
-        declaration = load_declaration(uow, inspection.declaration_id)
+        declaration, last = load_for_move(uow, inspection.declaration_id)
         items: list[DeclarationItem] = uow.items.of(declaration.declaration_id)
         reasons = _check_findings(inspection_id, findings, {item.item_no for item in items})
         if reasons:
             raise ValidationFailed(reasons, subject=f"findings of {inspection_id}")
-        move(uow, declaration, DeclarationStatus.INSPECTED, actor=actor, at=at)
+        move(uow, declaration, DeclarationStatus.INSPECTED, actor=actor, at=at, previous=last)
         finished = replace(inspection, ended_at=at)
         uow.inspections.replace(finished)
         uow.findings.add_many(findings)

@@ -11,11 +11,11 @@ cover nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dostyk.domain.conveyances import Conveyance, Crossing
-from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationStatus
+from dostyk.domain.declarations import DeclarationStatus
 from dostyk.store.unit_of_work import UnitOfWork
 
 #: Declarations that no longer (or never did) cover any goods.
@@ -71,60 +71,101 @@ class MassBalance:
         return text
 
 
-class _Loader:
-    """Reads, once each, the records the grouping needs from the unit of work."""
+#: A unit's crossing and its conveyance (None when the conveyance is not registered).
+UnitRecord = tuple[Crossing, Conveyance | None]
+
+
+class _Covers:
+    """Who covers what, read from the store a set of keys at a time and then kept.
+
+    The grouping walks "covers" back and forth; asking the store once per unit and once per
+    declaration would cost a query per step of the walk, so each step asks for all the keys
+    it has not seen yet in one query.
+    """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self._declarations: dict[str, Declaration | None] = {}
-        self._units: dict[str, list[str]] = {}
+        #: Live declarations covering each unit asked about.
+        self._covering: dict[str, set[str]] = {}
+        #: Units of each declaration asked about.
+        self._units: dict[str, set[str]] = {}
 
-    def is_live(self, declaration_id: str) -> bool:
-        if declaration_id not in self._declarations:
-            self._declarations[declaration_id] = self.uow.declarations.get(declaration_id)
-        found = self._declarations[declaration_id]
-        return found is not None and found.status not in DEAD
+    def covering(self, crossing_ids: Iterable[str]) -> set[str]:
+        """The live declarations covering any of the units."""
+        wanted = set(crossing_ids)
+        unseen = wanted - self._covering.keys()
+        if unseen:
+            for crossing_id in unseen:
+                self._covering[crossing_id] = set()
+            for unit in self.uow.units.covering_any_except(unseen, excluding=DEAD):
+                self._covering[unit.crossing_id].add(unit.declaration_id)
+        return {d for crossing_id in wanted for d in self._covering[crossing_id]}
 
-    def units_of(self, declaration_id: str) -> list[str]:
-        if declaration_id not in self._units:
-            self._units[declaration_id] = [
-                unit.crossing_id for unit in self.uow.units.of(declaration_id)
-            ]
-        return self._units[declaration_id]
+    def units_of(self, declaration_ids: Iterable[str]) -> set[str]:
+        """Every unit any of the declarations covers."""
+        wanted = set(declaration_ids)
+        unseen = wanted - self._units.keys()
+        if unseen:
+            for declaration_id in unseen:
+                self._units[declaration_id] = set()
+            for unit in self.uow.units.of_any(unseen):
+                self._units[unit.declaration_id].add(unit.crossing_id)
+        return {c for declaration_id in wanted for c in self._units[declaration_id]}
 
 
-def mass_balances(uow: UnitOfWork, crossing_ids: Iterable[str]) -> list[MassBalance]:
-    """The groups the given units fall into, each with its balance, ordered by first unit."""
-    loader = _Loader(uow)
+def mass_balances(
+    uow: UnitOfWork,
+    crossing_ids: Iterable[str],
+    known: Mapping[str, UnitRecord] | None = None,
+) -> list[MassBalance]:
+    """The groups the given units fall into, each with its balance, ordered by first unit.
+
+    ``known`` may hold crossings (with their conveyances) the caller has already read; the rest
+    are read here.
+    """
+    covers = _Covers(uow)
     remaining = set(crossing_ids)
-    balances = []
+    covers.covering(remaining)  # every unit asked about, in one query
+    groups = []
     while remaining:
         start = min(remaining)
         units, declarations = {start}, set[str]()
         frontier = {start}
         while frontier:
-            covering = {
-                unit.declaration_id
-                for unit in uow.units.covering_any(sorted(frontier))
-                if loader.is_live(unit.declaration_id)
-            }
-            fresh = covering - declarations
+            fresh = covers.covering(frontier) - declarations
             declarations |= fresh
-            reached = {c for d in sorted(fresh) for c in loader.units_of(d)}
-            frontier = reached - units
+            frontier = covers.units_of(fresh) - units
             units |= frontier
         remaining -= units
-        balances.append(_balance(uow, sorted(units), sorted(declarations)))
-    return balances
+        groups.append((sorted(units), sorted(declarations)))
+    return _balances(uow, groups, known or {})
 
 
-def _balance(uow: UnitOfWork, crossing_ids: list[str], declaration_ids: list[str]) -> MassBalance:
-    crossings: dict[str, Crossing] = uow.crossings.many(crossing_ids)
+def _balances(
+    uow: UnitOfWork,
+    groups: list[tuple[list[str], list[str]]],
+    known: Mapping[str, UnitRecord],
+) -> list[MassBalance]:
+    """Each group's balance, from one read of its units and one of its declared masses."""
+    records = dict(known)
+    missing = {c for units, _ in groups for c in units if c not in records}
+    records.update(uow.crossings.with_conveyances(missing))
+    masses = uow.items.gross_masses(d for _, declarations in groups for d in declarations)
+    return [
+        _balance([records[c] for c in units], units, declarations, masses)
+        for units, declarations in groups
+    ]
+
+
+def _balance(
+    records: list[UnitRecord],
+    crossing_ids: list[str],
+    declaration_ids: list[str],
+    masses: Mapping[str, list[float]],
+) -> MassBalance:
     weighed: float | None = 0.0
     tare: float | None = 0.0
-    for crossing_id in crossing_ids:
-        crossing = crossings[crossing_id]
-        conveyance: Conveyance | None = uow.conveyances.get(crossing.conveyance_id)
+    for crossing, conveyance in records:
         if weighed is not None:
             weighed = None if crossing.gross_mass_kg is None else weighed + crossing.gross_mass_kg
         if tare is not None:
@@ -132,6 +173,5 @@ def _balance(uow: UnitOfWork, crossing_ids: list[str], declaration_ids: list[str
             tare = None if known is None else tare + known
     declared = 0.0
     for declaration_id in declaration_ids:
-        items: list[DeclarationItem] = uow.items.of(declaration_id)
-        declared += sum(item.gross_mass_kg for item in items)
+        declared += sum(masses.get(declaration_id, []))
     return MassBalance(tuple(crossing_ids), tuple(declaration_ids), weighed, tare, declared)

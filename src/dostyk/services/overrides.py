@@ -20,7 +20,7 @@ from dostyk.domain.overrides import Override, OverrideDecision
 from dostyk.services.actors import officer, posted_officer
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.ids import make_id
-from dostyk.services.steps import load_declaration, move
+from dostyk.services.steps import load_declaration, load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
 #: The shortest written reason for an override.
@@ -97,7 +97,7 @@ def decide_override(
             raise Conflict(
                 f"override {override_id} was {override.decision} by {override.decided_by}"
             )
-        declaration = load_declaration(uow, override.declaration_id)
+        declaration, last = load_for_move(uow, override.declaration_id)
         decision = OverrideDecision.APPROVED if approve else OverrideDecision.REFUSED
         decided = replace(override, decision=decision, decided_by=actor, decided_at=at)
         if approve:
@@ -118,6 +118,7 @@ def decide_override(
                     f"override {override_id} approved by {actor}: {override.from_channel} to "
                     f"{override.to_channel}, requested by {override.requested_by}"
                 ),
+                previous=last,
             )
         uow.overrides.replace(decided)
     return decided

@@ -27,7 +27,7 @@ from dostyk.services.actors import SYSTEM, national_day, posted_officer, staff
 from dostyk.services.errors import NotAuthorised, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.queues import serve
-from dostyk.services.steps import check_move, load_declaration, move
+from dostyk.services.steps import check_move, load_declaration, load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
 ZERO = Decimal("0.00")
@@ -61,12 +61,12 @@ def assess_duties(engine: Engine, declaration_id: str, *, actor: str, at: dateti
     """
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         staff(uow, actor, "assess duties")
-        declaration = load_declaration(uow, declaration_id)
+        declaration, last = load_for_move(uow, declaration_id)
         check_move(declaration, S.DUTIES_ASSESSED, actor=actor)
         items: list[DeclarationItem] = uow.items.of(declaration_id)
         lines: list[DutyLine] = []
         if declaration.kind is DeclarationKind.IMPORT:
-            tariff = uow.tariff_rates.tariff_for(item.commodity_code for item in items)
+            tariff = uow.tariff_rates.current()
             day = national_day(declaration.lodged_at)
             lines = [
                 tariff.duty_line(
@@ -76,7 +76,7 @@ def assess_duties(engine: Engine, declaration_id: str, *, actor: str, at: dateti
             ]
         duties = Duties(declaration_id, tuple(lines), _extra_duty(uow, declaration_id))
         uow.duty_lines.add_many(lines)
-        move(uow, declaration, S.DUTIES_ASSESSED, actor=actor, at=at)
+        move(uow, declaration, S.DUTIES_ASSESSED, actor=actor, at=at, previous=last)
     return duties
 
 
@@ -103,7 +103,7 @@ def record_payment(
     declaration only.
     """
     with UnitOfWork(engine, actor=actor, at=at) as uow:
-        declaration = load_declaration(uow, declaration_id)
+        declaration, last = load_for_move(uow, declaration_id)
         _check_payer(uow, declaration, actor)
         check_move(declaration, S.PAID, actor=actor)
         due = _stored_duties(uow, declaration_id).total
@@ -121,7 +121,7 @@ def record_payment(
             raise ValidationFailed(reasons, subject=f"payment for {declaration_id}")
         payment = Payment(payment_id, declaration_id, to_amount(amount), at, reference.strip())
         uow.payments.add(payment)
-        move(uow, declaration, S.PAID, actor=actor, at=at)
+        move(uow, declaration, S.PAID, actor=actor, at=at, previous=last)
     return payment
 
 
@@ -139,16 +139,16 @@ def release(
     ``reason``, and the exception is recorded.
     """
     with UnitOfWork(engine, actor=actor, at=at) as uow:
-        declaration = load_declaration(uow, declaration_id)
+        declaration, last = load_for_move(uow, declaration_id)
         posted_officer(uow, actor, declaration.post_code, at, "release goods")
         check_move(declaration, S.RELEASED, actor=actor)
         assert declaration.channel is not None, "a paid declaration has its channel"
-        waiting = uow.declarations.paid_unreleased(declaration.post_code, declaration.channel)
+        waiting = uow.declarations.release_queue(declaration.post_code, declaration.channel)
         # The queue is in the order of payment; everyone before this declaration is ahead (and
         # everyone, should its payment step be missing from an imported history).
-        queued = [d.declaration_id for d, _ in waiting]
+        queued = [waiting_id for waiting_id, _ in waiting]
         position = queued.index(declaration_id) if declaration_id in queued else len(queued)
-        ahead = [(d.declaration_id, paid_at) for d, paid_at in waiting[:position]]
+        ahead = waiting[:position]
         exception = serve(
             uow,
             queue=QueueKind.RELEASE,
@@ -161,7 +161,9 @@ def release(
             actor=actor,
             at=at,
         )
-        released = move(uow, declaration, S.RELEASED, actor=actor, at=at, reason=reason)
+        released = move(
+            uow, declaration, S.RELEASED, actor=actor, at=at, reason=reason, previous=last
+        )
     return Release(released, exception)
 
 

@@ -26,13 +26,14 @@ from sqlalchemy import Engine
 from dostyk.domain.conveyances import Conveyance, ConveyanceKind, Crossing
 from dostyk.domain.declarations import Channel, Declaration, DeclarationItem, DeclarationStatus
 from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.money import to_amount
 from dostyk.domain.ports import Post
 from dostyk.domain.risk import RiskAssessment
 from dostyk.services.actors import staff
 from dostyk.services.draws import LedgerSeed, ledger_seed, uniform
 from dostyk.services.ids import make_id
 from dostyk.services.masses import MassBalance, mass_balances
-from dostyk.services.steps import check_move, load_declaration, move
+from dostyk.services.steps import check_move, load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
 
@@ -328,7 +329,7 @@ def assess_risk(
     """
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         staff(uow, actor, "assess risk")
-        declaration = load_declaration(uow, declaration_id)
+        declaration, last = load_for_move(uow, declaration_id)
         check_move(declaration, DeclarationStatus.ASSESSED, actor=actor, channel=Channel.GREEN)
         selection = selector.assess(selection_context(uow, declaration))
         number = len(uow.assessments.of(declaration_id)) + 1
@@ -349,6 +350,7 @@ def assess_risk(
             actor=actor,
             at=at,
             channel=selection.channel,
+            previous=last,
         )
     return assessment
 
@@ -357,13 +359,10 @@ def selection_context(uow: UnitOfWork, declaration: Declaration) -> SelectionCon
     """What the store knows that bears on the declaration's risk."""
     items: list[DeclarationItem] = uow.items.of(declaration.declaration_id)
     crossing_ids = [unit.crossing_id for unit in uow.units.of(declaration.declaration_id)]
-    crossings: dict[str, Crossing] = uow.crossings.many(crossing_ids)
-    conveyances: dict[str, Conveyance] = {}
-    for crossing in crossings.values():
-        found: Conveyance | None = uow.conveyances.get(crossing.conveyance_id)
-        if found is not None:
-            conveyances[found.conveyance_id] = found
-    balances = mass_balances(uow, crossing_ids)
+    units = uow.crossings.with_conveyances(crossing_ids)
+    crossings = {crossing_id: crossing for crossing_id, (crossing, _) in units.items()}
+    conveyances = {v.conveyance_id: v for _, v in units.values() if v is not None}
+    balances = mass_balances(uow, crossing_ids, known=units)
     post: Post | None = uow.posts.get(declaration.post_code)
     assert post is not None, "a stored declaration's post exists"
     importer_released = (
@@ -385,10 +384,15 @@ def selection_context(uow: UnitOfWork, declaration: Declaration) -> SelectionCon
 
 
 def _unit_values(uow: UnitOfWork, subheadings: set[str]) -> dict[str, UnitValue]:
+    """The median value per net kg of the released items of each subheading."""
+    released = uow.items.values_in_subheadings(subheadings, DeclarationStatus.RELEASED)
     values: dict[str, UnitValue] = {}
     for hs6 in sorted(subheadings):
-        released: list[DeclarationItem] = uow.items.in_subheading(hs6, [DeclarationStatus.RELEASED])
-        per_kg = [float(item.value_national) / item.net_mass_kg for item in released]
+        # An item's value per kg is its DeclarationItem.value_national over its net mass.
+        per_kg = [
+            float(to_amount(value * rate)) / net_mass_kg
+            for value, rate, net_mass_kg in released.get(hs6, ())
+        ]
         if per_kg:
             values[hs6] = UnitValue(statistics.median(per_kg), len(per_kg))
     return values

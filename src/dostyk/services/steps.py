@@ -23,11 +23,20 @@ def load_declaration(uow: UnitOfWork, declaration_id: str) -> Declaration:
     return found
 
 
+def load_for_move(uow: UnitOfWork, declaration_id: str) -> tuple[Declaration, StatusChange | None]:
+    """The declaration and its last step in one query, for a use case that will :func:`move` it:
+    pass the step to :func:`move` as ``previous`` and it is not read again."""
+    found = uow.declarations.with_last_step(declaration_id)
+    if found is None:
+        raise NotFound("declaration", declaration_id)
+    return found
+
+
 def last_step(uow: UnitOfWork, declaration_id: str) -> StatusChange:
-    steps: list[StatusChange] = uow.status_changes.of(declaration_id)
-    if not steps:
+    step: StatusChange | None = uow.status_changes.last(declaration_id)
+    if step is None:
         raise LookupError(f"declaration {declaration_id} has no recorded steps")
-    return max(steps, key=lambda step: step.seq)
+    return step
 
 
 def check_move(
@@ -53,12 +62,17 @@ def move(
     at: datetime,
     reason: str | None = None,
     channel: Channel | None = None,
+    previous: StatusChange | None = None,
 ) -> Declaration:
-    """Advance ``declaration`` and store it with its step; returns the moved declaration."""
+    """Advance ``declaration`` and store it with its step; returns the moved declaration.
+
+    ``previous`` is the declaration's last recorded step when the use case already holds it
+    (read with the declaration by :func:`load_for_move`, or just written); otherwise it is read.
+    """
     step = advance(
         declaration,
         to_status,
-        last_step(uow, declaration.declaration_id),
+        previous if previous is not None else last_step(uow, declaration.declaration_id),
         actor=actor,
         at=at,
         reason=reason,

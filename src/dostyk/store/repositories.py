@@ -2,17 +2,55 @@
 
 They work on the unit of work's connection and never commit; the unit of work decides. Queries
 are SQLAlchemy Core expressions, so every value is a bound parameter.
+
+Three things keep the use cases fast, since each runs a few dozen statements per transaction:
+
+* Where a use case needs the records of many keys, a repository reads them in one query (a list
+  of keys or a join), never one query per key.
+* The statements a use case runs on every call are built once per table and kept
+  (:meth:`Repository._prepared`): building a Core expression costs more than running it. A list
+  of keys is written as one parameter per key, so a kept statement's SQL is fixed for each
+  length of list.
+* On SQLite a kept statement is compiled once and run on the driver's cursor
+  (:class:`_DriverStatement`), with the same conversions of values and the same exceptions as
+  SQLAlchemy's: for a lookup by key, SQLAlchemy's work around each execution costs several times
+  what SQLite spends on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Executable,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    desc,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
-from dostyk.domain.conveyances import Crossing
+from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import (
     Channel,
     Declaration,
@@ -20,9 +58,11 @@ from dostyk.domain.declarations import (
     DeclarationStatus,
     DeclarationUnit,
 )
+from dostyk.domain.events import StatusChange
 from dostyk.domain.inspections import Finding, Inspection
 from dostyk.domain.manifests import Manifest
 from dostyk.domain.officers import Officer, Posting
+from dostyk.domain.parties import Party
 from dostyk.domain.tariff import Tariff, TariffRate
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
@@ -30,6 +70,188 @@ from dostyk.store import tables as t
 from dostyk.store.records import RECORD_TYPES, RecordType
 
 R = TypeVar("R")
+#: A conversion of one value on its way to or from the driver.
+Processor = Callable[[Any], Any]
+
+#: Statements built once, by table and name (see :meth:`Repository._prepared`).
+_PREPARED: dict[tuple[Table, str], Executable] = {}
+
+
+@cache
+def _key_columns(table: Table) -> tuple[Column[Any], ...]:
+    return tuple(c for c in table.columns if c.primary_key)
+
+
+def _key_name(column: Column[Any]) -> str:
+    """The name of a key's bound parameter, apart from the column names an UPDATE sets."""
+    return f"key_{column.name}"
+
+
+def _slots(values: Sequence[Any]) -> int:
+    """How many parameters a list of ``values`` is given: the next power of two, so that one
+    kept statement serves every list up to that length (see :func:`_listed`)."""
+    return 1 << max(len(values) - 1, 0).bit_length()
+
+
+def _one_of(column: Column[Any], name: str, slots: int) -> ColumnElement[bool]:
+    """``column IN (:name_0, ..., :name_<slots - 1>)``, for a statement kept per list size."""
+    return column.in_([bindparam(f"{name}_{n}", type_=column.type) for n in range(slots)])
+
+
+def _listed(name: str, values: Sequence[Any]) -> dict[str, Any]:
+    """The parameters of :func:`_one_of` for ``values`` (at least one): the values, then the
+    last one again up to the list's size, which changes nothing in an ``IN`` list."""
+    padded = [*values, *[values[-1]] * (_slots(values) - len(values))]
+    return {f"{name}_{n}": value for n, value in enumerate(padded)}
+
+
+#: No declaration has this status: a list of statuses to leave out that leaves out nothing.
+NO_STATUS = ""
+
+
+# --- running kept statements -------------------------------------------------------------------
+
+
+class _DriverStatement:
+    """A kept statement compiled once for SQLite's own driver, run on its cursor.
+
+    The values are converted as SQLAlchemy would convert them (its bind and result processors of
+    each type: an aware instant to naive UTC text and back, an exact decimal to text and back),
+    and an error is raised as SQLAlchemy raises it: a driver's as its ``DBAPIError`` subclass
+    (``IntegrityError``), a refused value as a ``StatementError``.
+    """
+
+    def __init__(self, statement: Executable, dialect: Dialect, column_keys: Sequence[str]) -> None:
+        assert isinstance(statement, ClauseElement)
+        compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) or None)
+        assert isinstance(compiled, SQLCompiler)
+        self.compiled = compiled
+        self.dialect = dialect
+        self.sql = compiled.string
+        self.names = tuple(compiled.positiontup or ())
+        binds = [compiled.binds[name] for name in self.names]
+        #: The statement's own value at each position that has one (a literal, LIMIT's 1).
+        self.own = tuple(None if b.required else (b.effective_value,) for b in binds)
+        self.into: tuple[Processor | None, ...] = tuple(
+            b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds
+        )
+        columns: Iterable[ColumnElement[Any]] = (
+            statement.selected_columns if isinstance(statement, Select) else ()
+        )
+        out = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.out: tuple[Processor | None, ...] | None = tuple(out) if any(out) else None
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        """The driver's positional arguments: the statement's own values and the given ones,
+        each converted for the driver."""
+        try:
+            given = [
+                params[name] if own is None else own[0]
+                for name, own in zip(self.names, self.own, strict=True)
+            ]
+        except KeyError:  # SQLAlchemy names the missing value
+            self.compiled.construct_params(dict(params))
+            raise
+        return [
+            value if convert is None else convert(value)
+            for convert, value in zip(self.into, given, strict=True)
+        ]
+
+    def rows(self, driver: Any, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        with self._errors(params):
+            found: list[tuple[Any, ...]] = driver.execute(
+                self.sql, self.arguments(params)
+            ).fetchall()
+        out = self.out
+        if out is None:
+            return found
+        return [
+            tuple(v if f is None else f(v) for f, v in zip(out, row, strict=True)) for row in found
+        ]
+
+    def write(self, driver: Any, params: Sequence[Mapping[str, Any]]) -> int:
+        """Run an INSERT or UPDATE once per set of parameters; the number of rows it touched."""
+        with self._errors(params):
+            cursor = driver.executemany(self.sql, [self.arguments(p) for p in params])
+            try:
+                return int(cursor.rowcount)
+            finally:
+                cursor.close()
+
+    def _errors(self, params: Any) -> _Translated:
+        return _Translated(self.sql, params, self.dialect)
+
+
+class _Translated:
+    """Raise an error of a statement as SQLAlchemy's ``Connection.execute`` raises it."""
+
+    def __init__(self, sql: str, params: Any, dialect: Dialect) -> None:
+        self.sql, self.params, self.dialect = sql, params, dialect
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: BaseException | None, traceback: Any) -> None:
+        if isinstance(error, Exception):
+            driver_error = self.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(
+                self.sql, self.params, error, driver_error, dialect=self.dialect
+            ) from error
+
+
+#: Kept statements compiled for SQLite, by dialect (that is, by engine), statement and the
+#: columns an INSERT or UPDATE sets; None where the SQL depends on the values.
+_DRIVER_STATEMENTS: weakref.WeakKeyDictionary[
+    Dialect, dict[tuple[int, tuple[str, ...]], _DriverStatement | None]
+] = weakref.WeakKeyDictionary()
+
+
+def _driver_statement(
+    connection: Connection, statement: Executable, column_keys: tuple[str, ...] = ()
+) -> _DriverStatement | None:
+    """The kept ``statement`` compiled for the driver, when the connection is SQLite's inside a
+    transaction (outside one, SQLAlchemy's own execution begins it)."""
+    dialect = connection.dialect
+    if dialect.name != "sqlite" or not connection.in_transaction():
+        return None
+    compiled = _DRIVER_STATEMENTS.setdefault(dialect, {})
+    key = (id(statement), column_keys)
+    if key not in compiled:
+        prepared = _DriverStatement(statement, dialect, column_keys)
+        compiled[key] = None if prepared.compiled.post_compile_params else prepared
+    return compiled[key]
+
+
+def _driver(connection: Connection) -> Any:
+    return connection.connection.driver_connection
+
+
+def _query(
+    connection: Connection, query: Select[Any], params: Mapping[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """The rows of a kept query."""
+    prepared = _driver_statement(connection, query)
+    if prepared is not None:
+        return prepared.rows(_driver(connection), params)
+    return connection.execute(query, dict(params)).all()
+
+
+def _write(
+    connection: Connection,
+    statement: Executable,
+    params: Sequence[dict[str, Any]],
+    column_keys: tuple[str, ...],
+) -> int:
+    """Run a kept INSERT or UPDATE for each set of parameters (all setting ``column_keys``);
+    the number of rows it touched."""
+    prepared = _driver_statement(connection, statement, column_keys)
+    if prepared is not None:
+        return prepared.write(_driver(connection), params)
+    result = connection.execute(statement, params[0] if len(params) == 1 else list(params))
+    return int(result.rowcount)
+
+
+# --- repositories ------------------------------------------------------------------------------
 
 
 class Repository(Generic[R]):
@@ -45,7 +267,25 @@ class Repository(Generic[R]):
         if table is not None:
             self.table = table
         self.records: RecordType = RECORD_TYPES[self.table.name]
-        self._key_columns = [c for c in self.table.columns if c.primary_key]
+        self._key_columns = _key_columns(self.table)
+
+    def _prepared(self, name: str, build: Callable[[], Executable]) -> Executable:
+        """The statement ``name`` of this table, built by ``build`` the first time only.
+
+        Its values are bound parameters given at execution, so one statement serves every call.
+        """
+        statement = _PREPARED.get((self.table, name))
+        if statement is None:
+            statement = _PREPARED[(self.table, name)] = build()
+        return statement
+
+    def _select(
+        self, name: str, build: Callable[[], Select[Any]], /, **params: Any
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of the kept query ``name`` (see :meth:`_prepared`) with ``params``."""
+        query = self._prepared(name, build)
+        assert isinstance(query, Select)
+        return _query(self.connection, query, params)
 
     def add(self, record: R) -> R:
         self.add_many([record])
@@ -55,9 +295,9 @@ class Repository(Generic[R]):
         rows = [self.records.to_row(r) for r in records]
         if rows:
             names = self.records.field_names
-            self.connection.execute(
-                insert(self.table), [dict(zip(names, row, strict=True)) for row in rows]
-            )
+            statement = self._prepared("insert", lambda: insert(self.table))
+            params = [dict(zip(names, row, strict=True)) for row in rows]
+            _write(self.connection, statement, params, names)
             self._log(rows, Operation.INSERT)
         return len(rows)
 
@@ -67,33 +307,84 @@ class Repository(Generic[R]):
         self.ledger.record(self.table, rows, operation)
 
     def replace(self, record: R) -> R:
-        """Write a changed record back over the stored one with the same key."""
+        """Write a changed record back over the stored one with the same key.
+
+        Only the columns outside the key are set: the key is what finds the row, and setting a
+        key to itself would still make SQLite check every table that refers to it.
+        """
         row = self.records.to_row(record)
-        params = dict(zip(self.records.field_names, row, strict=True))
-        condition = and_(*(c == params[c.name] for c in self._key_columns))
-        result = self.connection.execute(update(self.table).where(condition).values(params))
-        if result.rowcount != 1:
+        values = dict(zip(self.records.field_names, row, strict=True))
+        key = {_key_name(c): values[c.name] for c in self._key_columns}
+        if len(key) < len(values):  # a table of keys alone has nothing else to set
+            for column in self._key_columns:
+                del values[column.name]
+        statement = self._prepared(
+            "replace",
+            lambda: update(self.table).where(
+                *(c == bindparam(_key_name(c)) for c in self._key_columns)
+            ),
+        )
+        if _write(self.connection, statement, [values | key], tuple(values)) != 1:
             raise LookupError(f"{self.table.name}: no record {self.records.key_of(row)}")
         self._log([row], Operation.UPDATE)
         return record
 
     def get(self, *key: Any) -> R | None:
-        condition = and_(*(c == v for c, v in zip(self._key_columns, key, strict=True)))
-        row = self.connection.execute(select(self.table).where(condition)).first()
-        return None if row is None else self._record(row)
+        params = {
+            _key_name(c): v for c, v in zip(self._key_columns, key, strict=True) if v is not None
+        }
+        if len(params) != len(key):
+            return None  # no stored key has a NULL part
+        rows = self._select(
+            "get",
+            lambda: select(self.table).where(
+                *(c == bindparam(_key_name(c)) for c in self._key_columns)
+            ),
+            **params,
+        )
+        return self._record(rows[0]) if rows else None
 
     def all(self) -> list[R]:
         query = select(self.table).order_by(*self._key_columns)
         return [self._record(row) for row in self.connection.execute(query)]
 
     def count(self) -> int:
-        return int(
-            self.connection.execute(select(func.count()).select_from(self.table)).scalar_one()
-        )
+        rows = self._select("count", lambda: select(func.count()).select_from(self.table))
+        return int(rows[0][0])
 
     def _where(self, *conditions: Any) -> list[R]:
         query = select(self.table).where(*conditions).order_by(*self._key_columns)
         return [self._record(row) for row in self.connection.execute(query)]
+
+    def _run(self, name: str, build: Callable[[], Select[Any]], /, **params: Any) -> list[R]:
+        """The records a kept query of this table's rows finds."""
+        return [self._record(row) for row in self._select(name, build, **params)]
+
+    def _of(self, column: Column[Any], value: Any) -> list[R]:
+        """The records whose ``column`` equals ``value``, in key order."""
+        return self._run(
+            f"of:{column.name}",
+            lambda: (
+                select(self.table).where(column == bindparam("value")).order_by(*self._key_columns)
+            ),
+            value=value,
+        )
+
+    def _in(self, column: Column[Any], values: Iterable[Any]) -> list[R]:
+        """The records whose ``column`` is among ``values``, in key order; one query."""
+        wanted = sorted(set(values))
+        if not wanted:
+            return []
+        slots = _slots(wanted)
+        return self._run(
+            f"in:{column.name}:{slots}",
+            lambda: (
+                select(self.table)
+                .where(_one_of(column, "value", slots))
+                .order_by(*self._key_columns)
+            ),
+            **_listed("value", wanted),
+        )
 
     def _record(self, row: Sequence[Any]) -> R:
         record: R = self.records.to_domain(row)
@@ -110,32 +401,53 @@ class Officers(Repository[Officer]):
     def by_id(self) -> dict[str, Officer]:
         return {o.officer_id: o for o in self.all()}
 
+    def many(self, officer_ids: Iterable[str]) -> dict[str, Officer]:
+        """The officers among ``officer_ids`` that exist, by id, in one query."""
+        return {o.officer_id: o for o in self._in(self.table.c.officer_id, officer_ids)}
+
 
 class Postings(Repository[Posting]):
     table = t.officer_postings
 
     def serving_at(self, post_code: str, day: date) -> list[Posting]:
         column = self.table.c
-        return self._where(
-            column.post_code == post_code,
-            column.start_date <= day,
-            or_(column.end_date.is_(None), column.end_date >= day),
+        return self._run(
+            "serving_at",
+            lambda: (
+                select(self.table)
+                .where(
+                    column.post_code == bindparam("post_code"),
+                    column.start_date <= bindparam("day"),
+                    or_(column.end_date.is_(None), column.end_date >= bindparam("day")),
+                )
+                .order_by(*self._key_columns)
+            ),
+            post_code=post_code,
+            day=day,
         )
 
 
 class Parties(Repository[Any]):
     table = t.parties
 
+    def many(self, party_ids: Iterable[str]) -> dict[str, Party]:
+        """The parties among ``party_ids`` that exist, by id, in one query."""
+        return {p.party_id: p for p in self._in(self.table.c.party_id, party_ids)}
+
 
 class Conveyances(Repository[Any]):
     table = t.conveyances
+
+    def many(self, conveyance_ids: Iterable[str]) -> dict[str, Conveyance]:
+        """The conveyances among ``conveyance_ids`` that are registered, by id, in one query."""
+        return {c.conveyance_id: c for c in self._in(self.table.c.conveyance_id, conveyance_ids)}
 
 
 class Crossings(Repository[Crossing]):
     table = t.crossings
 
     def of_movement(self, crossing_id: str) -> list[Crossing]:
-        return self._where(self.table.c.part_of == crossing_id)
+        return self._of(self.table.c.part_of, crossing_id)
 
     def at_post(self, post_code: str, start: datetime, end: datetime) -> list[Crossing]:
         column = self.table.c
@@ -144,10 +456,38 @@ class Crossings(Repository[Crossing]):
         )
 
     def many(self, crossing_ids: Iterable[str]) -> dict[str, Crossing]:
-        ids = list(crossing_ids)
-        if not ids:
+        return {c.crossing_id: c for c in self._in(self.table.c.crossing_id, crossing_ids)}
+
+    def with_conveyances(
+        self, crossing_ids: Iterable[str]
+    ) -> dict[str, tuple[Crossing, Conveyance | None]]:
+        """Crossings by id, each with its conveyance (None if unregistered), in one query."""
+        wanted = sorted(set(crossing_ids))
+        if not wanted:
             return {}
-        return {c.crossing_id: c for c in self._where(self.table.c.crossing_id.in_(ids))}
+        x, v = self.table, t.conveyances
+        slots = _slots(wanted)
+        rows = self._select(
+            f"with_conveyances:{slots}",
+            lambda: (
+                select(x, v)
+                .select_from(x.outerjoin(v, v.c.conveyance_id == x.c.conveyance_id))
+                .where(_one_of(x.c.crossing_id, "crossing", slots))
+                .order_by(x.c.crossing_id)
+            ),
+            **_listed("crossing", wanted),
+        )
+        conveyances = RECORD_TYPES[v.name]
+        width = len(x.columns)
+        found: dict[str, tuple[Crossing, Conveyance | None]] = {}
+        for row in rows:
+            crossing: Crossing = self._record(row[:width])
+            registered = row[width] is not None
+            found[crossing.crossing_id] = (
+                crossing,
+                conveyances.to_domain(row[width:]) if registered else None,
+            )
+        return found
 
 
 class Manifests(Repository[Any]):
@@ -155,14 +495,24 @@ class Manifests(Repository[Any]):
 
     def of_crossing(self, crossing_id: str) -> list[Manifest]:
         """The manifests describing a train's or truck's crossing."""
-        return self._where(self.table.c.crossing_id == crossing_id)
+        return self._of(self.table.c.crossing_id, crossing_id)
 
 
 class ManifestLines(Repository[Any]):
     table = t.manifest_lines
 
     def of(self, manifest_id: str) -> list[Any]:
-        return self._where(self.table.c.manifest_id == manifest_id)
+        return self._of(self.table.c.manifest_id, manifest_id)
+
+    def numbers(self, manifest_id: str) -> set[int]:
+        """The line numbers of a manifest, without reading the lines themselves."""
+        column = self.table.c
+        rows = self._select(
+            "numbers",
+            lambda: select(column.line_no).where(column.manifest_id == bindparam("manifest_id")),
+            manifest_id=manifest_id,
+        )
+        return {int(line_no) for (line_no,) in rows}
 
 
 class Declarations(Repository[Declaration]):
@@ -170,23 +520,61 @@ class Declarations(Repository[Declaration]):
 
     def by_reference(self, declarant_id: str, reference: str) -> Declaration | None:
         column = self.table.c
-        found = self._where(column.declarant_id == declarant_id, column.reference == reference)
+        found = self._run(
+            "by_reference",
+            lambda: select(self.table).where(
+                column.declarant_id == bindparam("declarant_id"),
+                column.reference == bindparam("reference"),
+            ),
+            declarant_id=declarant_id,
+            reference=reference,
+        )
         return found[0] if found else None
+
+    def with_last_step(self, declaration_id: str) -> tuple[Declaration, StatusChange | None] | None:
+        """A declaration and its last recorded step (None if it has none), in one query; None
+        when there is no such declaration."""
+        d, s = self.table, t.status_changes
+        rows = self._select(
+            "with_last_step",
+            lambda: (
+                select(d, s)
+                .select_from(d.outerjoin(s, s.c.declaration_id == d.c.declaration_id))
+                .where(d.c.declaration_id == bindparam("declaration_id"))
+                .order_by(desc(s.c.seq))
+                .limit(1)
+            ),
+            declaration_id=declaration_id,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        width = len(d.columns)
+        declaration: Declaration = self._record(row[:width])
+        has_step = row[width] is not None
+        step = RECORD_TYPES[s.name].to_domain(row[width:]) if has_step else None
+        return declaration, step
 
     def with_status(self, post_code: str, status: DeclarationStatus) -> list[Declaration]:
         column = self.table.c
         return self._where(column.post_code == post_code, column.status == status.value)
 
     def of_manifest(self, manifest_id: str) -> list[Declaration]:
-        return self._where(self.table.c.manifest_id == manifest_id)
+        return self._of(self.table.c.manifest_id, manifest_id)
 
     def count_of_importer(self, importer_id: str, status: DeclarationStatus) -> int:
         """How many of an importer's declarations are in ``status``: his history with customs."""
         column = self.table.c
-        query = select(func.count()).where(
-            column.importer_id == importer_id, column.status == status.value
+        rows = self._select(
+            "count_of_importer",
+            lambda: select(func.count()).where(
+                column.importer_id == bindparam("importer_id"),
+                column.status == bindparam("status"),
+            ),
+            importer_id=importer_id,
+            status=status.value,
         )
-        return int(self.connection.execute(query).scalar_one())
+        return int(rows[0][0])
 
     def paid_unreleased(
         self, post_code: str, channel: Channel
@@ -194,31 +582,63 @@ class Declarations(Repository[Declaration]):
         """Declarations paid and waiting for release at a post in a channel, with the time each
         was paid, first paid first: the release queue."""
         d, s = self.table.c, t.status_changes.c
-        query = (
-            select(self.table, s.at)
-            .join(
-                t.status_changes,
-                and_(
-                    s.declaration_id == d.declaration_id,
-                    s.to_status == DeclarationStatus.PAID.value,
-                ),
-            )
-            .where(
-                d.post_code == post_code,
-                d.status == DeclarationStatus.PAID.value,
-                d.channel == channel.value,
-            )
-            .order_by(s.at, d.declaration_id)
+        rows = self._select(
+            "paid_unreleased",
+            lambda: (
+                select(self.table, s.at)
+                .join(
+                    t.status_changes,
+                    and_(
+                        s.declaration_id == d.declaration_id,
+                        s.to_status == DeclarationStatus.PAID.value,
+                    ),
+                )
+                .where(
+                    d.post_code == bindparam("post_code"),
+                    d.status == DeclarationStatus.PAID.value,
+                    d.channel == bindparam("channel"),
+                )
+                .order_by(s.at, d.declaration_id)
+            ),
+            post_code=post_code,
+            channel=channel.value,
         )
         width = len(self.table.columns)
-        return [(self._record(row[:width]), row[width]) for row in self.connection.execute(query)]
+        return [(self._record(row[:width]), row[width]) for row in rows]
+
+    def release_queue(self, post_code: str, channel: Channel) -> list[tuple[str, datetime]]:
+        """:meth:`paid_unreleased` as (declaration, paid at) only: what serving the queue in
+        turn needs, without building every waiting declaration."""
+        d, s = self.table.c, t.status_changes.c
+        rows = self._select(
+            "release_queue",
+            lambda: (
+                select(d.declaration_id, s.at)
+                .join(
+                    t.status_changes,
+                    and_(
+                        s.declaration_id == d.declaration_id,
+                        s.to_status == DeclarationStatus.PAID.value,
+                    ),
+                )
+                .where(
+                    d.post_code == bindparam("post_code"),
+                    d.status == DeclarationStatus.PAID.value,
+                    d.channel == bindparam("channel"),
+                )
+                .order_by(s.at, d.declaration_id)
+            ),
+            post_code=post_code,
+            channel=channel.value,
+        )
+        return [(str(declaration_id), paid_at) for declaration_id, paid_at in rows]
 
 
 class DeclarationItems(Repository[DeclarationItem]):
     table = t.declaration_items
 
     def of(self, declaration_id: str) -> list[DeclarationItem]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
 
     def in_subheading(
         self, hs6: str, statuses: Iterable[DeclarationStatus]
@@ -232,19 +652,211 @@ class DeclarationItems(Repository[DeclarationItem]):
             column.declaration_id.in_(declared),
         )
 
+    def values_in_subheadings(
+        self, subheadings: Iterable[str], status: DeclarationStatus
+    ) -> dict[str, list[tuple[Decimal, Decimal, float]]]:
+        """(customs value, exchange rate, net mass) of every item under each subheading on a
+        declaration in ``status``; subheadings without such items are left out.
+
+        Only the three values are read, since building thousands of items to take their value
+        per kilogram would cost more than the query.
+        """
+        prefixes = sorted(set(subheadings))
+        found: dict[str, list[tuple[Decimal, Decimal, float]]] = {}
+        if self.connection.dialect.name == "sqlite" and all(_digits(p) for p in prefixes):
+            for code, value, rate, net in self._digit_prefixed(prefixes, status):
+                for prefix in prefixes:
+                    if code.startswith(prefix):
+                        found.setdefault(prefix, []).append((Decimal(value), Decimal(rate), net))
+            return found
+        i, d = self.table.c, t.declarations.c
+        for prefix in prefixes:
+            query = (
+                select(i.customs_value, i.exchange_rate, i.net_mass_kg)
+                .join(t.declarations, d.declaration_id == i.declaration_id)
+                .where(
+                    d.status == status.value, i.commodity_code.startswith(prefix, autoescape=True)
+                )
+            )
+            for value, rate, net in self.connection.execute(query):
+                found.setdefault(prefix, []).append((value, rate, net))
+        return found
+
+    def _digit_prefixed(
+        self, prefixes: list[str], status: DeclarationStatus
+    ) -> Sequence[Sequence[Any]]:
+        """(code, value, rate, net mass) of the items whose code starts with one of the prefixes
+        of digits, on declarations in ``status``, on SQLite; one query.
+
+        SQLite's LIKE ignores case and so never uses the index on the code; for a prefix of
+        digits, the range from it to its successor in byte order selects exactly the codes that
+        start with it, and is an index range scan. ``likely`` tells SQLite's planner that most
+        declarations have the status (history is mostly released), so that it walks those
+        ranges rather than every declaration in the status. The value and the rate are read as
+        the exact decimal text SQLite keeps (see ``ExactDecimal``): there are many rows.
+        """
+        if not prefixes:
+            return []
+        i, d = self.table.c, t.declarations.c
+        count = len(prefixes)
+        params: dict[str, Any] = {"status": status.value}
+        for n, prefix in enumerate(prefixes):
+            params[f"low_{n}"] = prefix
+            params[f"high_{n}"] = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return self._select(
+            f"digit_prefixed:{count}",
+            lambda: (
+                select(
+                    i.commodity_code,
+                    type_coerce(i.customs_value, String),
+                    type_coerce(i.exchange_rate, String),
+                    i.net_mass_kg,
+                )
+                .join(t.declarations, d.declaration_id == i.declaration_id)
+                .where(
+                    func.likely(d.status == bindparam("status")),
+                    or_(
+                        *(
+                            and_(
+                                i.commodity_code >= bindparam(f"low_{n}"),
+                                i.commodity_code < bindparam(f"high_{n}"),
+                            )
+                            for n in range(count)
+                        )
+                    ),
+                )
+            ),
+            **params,
+        )
+
+    def gross_masses(self, declaration_ids: Iterable[str]) -> dict[str, list[float]]:
+        """The items' gross masses of each declaration, in item order, in one query."""
+        wanted = sorted(set(declaration_ids))
+        if not wanted:
+            return {}
+        i = self.table.c
+        slots = _slots(wanted)
+        rows = self._select(
+            f"gross_masses:{slots}",
+            lambda: (
+                select(i.declaration_id, i.gross_mass_kg)
+                .where(_one_of(i.declaration_id, "declaration", slots))
+                .order_by(i.declaration_id, i.item_no)
+            ),
+            **_listed("declaration", wanted),
+        )
+        found: dict[str, list[float]] = {}
+        for declaration_id, mass in rows:
+            found.setdefault(declaration_id, []).append(mass)
+        return found
+
+    def lines_claimed(
+        self, manifest_id: str, excluding: Iterable[DeclarationStatus]
+    ) -> list[tuple[int, str]]:
+        """(manifest line, declaration) for every item claiming a line of the manifest on a
+        declaration not in the ``excluding`` statuses, by declaration and item; one query.
+
+        Sorted here rather than in SQL: ordering by the items' key would make SQLite walk every
+        item in key order instead of finding the manifest's declarations first.
+        """
+        skipped = sorted(s.value for s in excluding) or [NO_STATUS]
+        slots = _slots(skipped)
+        i, d = self.table.c, t.declarations.c
+        rows = self._select(
+            f"lines_claimed:{slots}",
+            lambda: (
+                select(i.declaration_id, i.item_no, i.manifest_line_no)
+                .join(t.declarations, d.declaration_id == i.declaration_id)
+                .where(
+                    d.manifest_id == bindparam("manifest_id"),
+                    ~_one_of(d.status, "status", slots),
+                    i.manifest_line_no.is_not(None),
+                )
+            ),
+            manifest_id=manifest_id,
+            **_listed("status", skipped),
+        )
+        return [(int(line), str(owner)) for owner, _, line in sorted(tuple(r) for r in rows)]
+
+
+def _digits(prefix: str) -> bool:
+    return prefix.isascii() and prefix.isdigit()
+
 
 class DeclarationUnits(Repository[DeclarationUnit]):
     table = t.declaration_units
 
     def of(self, declaration_id: str) -> list[DeclarationUnit]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
+
+    def of_any(self, declaration_ids: Iterable[str]) -> list[DeclarationUnit]:
+        """The units of every declaration among ``declaration_ids``, in one query."""
+        return self._in(self.table.c.declaration_id, declaration_ids)
 
     def covering(self, crossing_id: str) -> list[DeclarationUnit]:
-        return self._where(self.table.c.crossing_id == crossing_id)
+        return self._of(self.table.c.crossing_id, crossing_id)
 
     def covering_any(self, crossing_ids: Iterable[str]) -> list[DeclarationUnit]:
         ids = list(crossing_ids)
         return self._where(self.table.c.crossing_id.in_(ids)) if ids else []
+
+    def covering_any_except(
+        self, crossing_ids: Iterable[str], excluding: Iterable[DeclarationStatus]
+    ) -> list[DeclarationUnit]:
+        """The units among ``crossing_ids`` covered by declarations not in the ``excluding``
+        statuses, in one query."""
+        wanted = sorted(set(crossing_ids))
+        if not wanted:
+            return []
+        skipped = sorted(s.value for s in excluding) or [NO_STATUS]
+        units, statuses = _slots(wanted), _slots(skipped)
+        u, d = self.table.c, t.declarations.c
+        return self._run(
+            f"covering_any_except:{units}:{statuses}",
+            lambda: (
+                select(self.table)
+                .join(t.declarations, d.declaration_id == u.declaration_id)
+                .where(
+                    _one_of(u.crossing_id, "crossing", units),
+                    ~_one_of(d.status, "status", statuses),
+                )
+                .order_by(*self._key_columns)
+            ),
+            **_listed("crossing", wanted),
+            **_listed("status", skipped),
+        )
+
+
+class _TariffCache:
+    """The whole tariff of each engine, kept while the number of stored rates stays the same.
+
+    Rates are only ever added to a store: an import refuses a stored rate with other values, and
+    no use case replaces or deletes one. So an unchanged count means unchanged rates, and
+    counting (an index's size, a few microseconds) replaces reading and building the rates on
+    every use case that needs them. A write through :class:`TariffRates` also drops the copy.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_engine: weakref.WeakKeyDictionary[Engine, tuple[int, Tariff]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, engine: Engine, count: int) -> Tariff | None:
+        with self._lock:
+            cached = self._by_engine.get(engine)
+        return cached[1] if cached is not None and cached[0] == count else None
+
+    def put(self, engine: Engine, count: int, tariff: Tariff) -> None:
+        with self._lock:
+            self._by_engine[engine] = (count, tariff)
+
+    def forget(self, engine: Engine) -> None:
+        with self._lock:
+            self._by_engine.pop(engine, None)
+
+
+tariffs = _TariffCache()
 
 
 class TariffRates(Repository[TariffRate]):
@@ -253,12 +865,31 @@ class TariffRates(Repository[TariffRate]):
     def tariff(self) -> Tariff:
         return Tariff.of(self.all())
 
+    def current(self) -> Tariff:
+        """The whole tariff as this transaction sees it, built once per engine and kept until
+        the rates change (see :class:`_TariffCache`). Callers only look rates up in it."""
+        engine = self.connection.engine
+        count = self.count()
+        tariff = tariffs.get(engine, count)
+        if tariff is None:
+            tariff = self.tariff()
+            tariffs.put(engine, count, tariff)
+        return tariff
+
+    def add_many(self, records: Iterable[TariffRate]) -> int:
+        tariffs.forget(self.connection.engine)
+        return super().add_many(records)
+
+    def replace(self, record: TariffRate) -> TariffRate:
+        tariffs.forget(self.connection.engine)
+        return super().replace(record)
+
     def tariff_for(self, commodity_codes: Iterable[str]) -> Tariff:
         """The part of the tariff that can apply to these codes: rates of their prefixes."""
         prefixes = {code[:length] for code in commodity_codes for length in range(2, 11)}
         if not prefixes:
             return Tariff()
-        return Tariff.of(self._where(self.table.c.code_prefix.in_(sorted(prefixes))))
+        return Tariff.of(self._in(self.table.c.code_prefix, prefixes))
 
 
 class DutyShifts(Repository[Any]):
@@ -266,8 +897,19 @@ class DutyShifts(Repository[Any]):
 
     def on_duty(self, post_code: str, moment: datetime) -> list[Any]:
         column = self.table.c
-        return self._where(
-            column.post_code == post_code, column.starts_at <= moment, column.ends_at > moment
+        return self._run(
+            "on_duty",
+            lambda: (
+                select(self.table)
+                .where(
+                    column.post_code == bindparam("post_code"),
+                    column.starts_at <= bindparam("moment"),
+                    column.ends_at > bindparam("moment"),
+                )
+                .order_by(*self._key_columns)
+            ),
+            post_code=post_code,
+            moment=moment,
         )
 
 
@@ -275,74 +917,106 @@ class StatusChanges(Repository[Any]):
     table = t.status_changes
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
+
+    def last(self, declaration_id: str) -> StatusChange | None:
+        """A declaration's latest step, or None when it has none."""
+        column = self.table.c
+        found = self._run(
+            "last",
+            lambda: (
+                select(self.table)
+                .where(column.declaration_id == bindparam("declaration_id"))
+                .order_by(desc(column.seq))
+                .limit(1)
+            ),
+            declaration_id=declaration_id,
+        )
+        return found[0] if found else None
 
 
 class RiskAssessments(Repository[Any]):
     table = t.risk_assessments
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
 
 
 class Inspections(Repository[Any]):
     table = t.inspections
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
 
     def waiting(self, inspector_id: str, post_code: str, channel: Channel) -> list[Inspection]:
         """An inspector's assigned, unstarted inspections of declarations at a post in a channel
         that still wait for them (assessed), oldest assignment first: his inspection queue."""
         i, d = self.table.c, t.declarations.c
-        query = (
-            select(self.table)
-            .join(t.declarations, d.declaration_id == i.declaration_id)
-            .where(
-                i.inspector_id == inspector_id,
-                i.started_at.is_(None),
-                d.post_code == post_code,
-                d.channel == channel.value,
-                d.status == DeclarationStatus.ASSESSED.value,
-            )
-            .order_by(i.assigned_at, i.inspection_id)
+        return self._run(
+            "waiting",
+            lambda: (
+                select(self.table)
+                .join(t.declarations, d.declaration_id == i.declaration_id)
+                .where(
+                    i.inspector_id == bindparam("inspector_id"),
+                    i.started_at.is_(None),
+                    d.post_code == bindparam("post_code"),
+                    d.channel == bindparam("channel"),
+                    d.status == DeclarationStatus.ASSESSED.value,
+                )
+                .order_by(i.assigned_at, i.inspection_id)
+            ),
+            inspector_id=inspector_id,
+            post_code=post_code,
+            channel=channel.value,
         )
-        return [self._record(row) for row in self.connection.execute(query)]
 
 
 class Findings(Repository[Any]):
     table = t.findings
 
     def of(self, inspection_id: str) -> list[Any]:
-        return self._where(self.table.c.inspection_id == inspection_id)
+        return self._of(self.table.c.inspection_id, inspection_id)
 
     def of_declaration(self, declaration_id: str) -> list[Finding]:
         """Every finding of every inspection of a declaration."""
-        inspected = select(t.inspections.c.inspection_id).where(
-            t.inspections.c.declaration_id == declaration_id
+        i = t.inspections.c
+        return self._run(
+            "of_declaration",
+            lambda: (
+                select(self.table)
+                .where(
+                    self.table.c.inspection_id.in_(
+                        select(i.inspection_id).where(
+                            i.declaration_id == bindparam("declaration_id")
+                        )
+                    )
+                )
+                .order_by(*self._key_columns)
+            ),
+            declaration_id=declaration_id,
         )
-        return self._where(self.table.c.inspection_id.in_(inspected))
 
 
 class Overrides(Repository[Any]):
     table = t.overrides
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
 
 
 class DutyLines(Repository[Any]):
     table = t.duty_lines
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
 
 
 class Payments(Repository[Any]):
     table = t.payments
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)
 
 
 class Discrepancies(Repository[Any]):
@@ -353,4 +1027,4 @@ class QueueExceptions(Repository[Any]):
     table = t.queue_exceptions
 
     def of(self, declaration_id: str) -> list[Any]:
-        return self._where(self.table.c.declaration_id == declaration_id)
+        return self._of(self.table.c.declaration_id, declaration_id)

@@ -321,6 +321,8 @@ declarations = table(
     UniqueConstraint("declarant_id", "reference"),
     Index(None, "post_code", "lodged_at"),
     Index(None, "status", "post_code"),
+    Index(None, "importer_id", "status"),
+    Index(None, "manifest_id"),
 )
 
 declaration_items = table(
