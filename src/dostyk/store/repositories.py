@@ -576,30 +576,34 @@ class Declarations(Repository[Declaration]):
         )
         return int(rows[0][0])
 
+    def _release_order(self, *columns: Any) -> Select[Any]:
+        """Paid, unreleased declarations of a post and channel, first paid first."""
+        d, s = self.table.c, t.status_changes.c
+        return (
+            select(*columns)
+            .join(
+                t.status_changes,
+                and_(
+                    s.declaration_id == d.declaration_id,
+                    s.to_status == DeclarationStatus.PAID.value,
+                ),
+            )
+            .where(
+                d.post_code == bindparam("post_code"),
+                d.status == DeclarationStatus.PAID.value,
+                d.channel == bindparam("channel"),
+            )
+            .order_by(s.at, d.declaration_id)
+        )
+
     def paid_unreleased(
         self, post_code: str, channel: Channel
     ) -> list[tuple[Declaration, datetime]]:
         """Declarations paid and waiting for release at a post in a channel, with the time each
         was paid, first paid first: the release queue."""
-        d, s = self.table.c, t.status_changes.c
         rows = self._select(
             "paid_unreleased",
-            lambda: (
-                select(self.table, s.at)
-                .join(
-                    t.status_changes,
-                    and_(
-                        s.declaration_id == d.declaration_id,
-                        s.to_status == DeclarationStatus.PAID.value,
-                    ),
-                )
-                .where(
-                    d.post_code == bindparam("post_code"),
-                    d.status == DeclarationStatus.PAID.value,
-                    d.channel == bindparam("channel"),
-                )
-                .order_by(s.at, d.declaration_id)
-            ),
+            lambda: self._release_order(self.table, t.status_changes.c.at),
             post_code=post_code,
             channel=channel.value,
         )
@@ -609,25 +613,9 @@ class Declarations(Repository[Declaration]):
     def release_queue(self, post_code: str, channel: Channel) -> list[tuple[str, datetime]]:
         """:meth:`paid_unreleased` as (declaration, paid at) only: what serving the queue in
         turn needs, without building every waiting declaration."""
-        d, s = self.table.c, t.status_changes.c
         rows = self._select(
             "release_queue",
-            lambda: (
-                select(d.declaration_id, s.at)
-                .join(
-                    t.status_changes,
-                    and_(
-                        s.declaration_id == d.declaration_id,
-                        s.to_status == DeclarationStatus.PAID.value,
-                    ),
-                )
-                .where(
-                    d.post_code == bindparam("post_code"),
-                    d.status == DeclarationStatus.PAID.value,
-                    d.channel == bindparam("channel"),
-                )
-                .order_by(s.at, d.declaration_id)
-            ),
+            lambda: self._release_order(self.table.c.declaration_id, t.status_changes.c.at),
             post_code=post_code,
             channel=channel.value,
         )
