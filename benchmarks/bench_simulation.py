@@ -45,7 +45,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Simulator benchmarks on SQLite.")
     parser.add_argument("--days", type=int, default=365, help="days of Dostyk to simulate")
     parser.add_argument(
-        "--network-days", type=int, default=365, help="days of the whole network to simulate"
+        "--network-days",
+        type=int,
+        default=30,
+        help="days of the whole network to simulate (a live year takes over half an hour)",
     )
     args = parser.parse_args()
     rows = [
