@@ -199,46 +199,19 @@ def _post(
     neighbour = post.neighbour_country or "CN"
     sellers = [f"EX-{code}-{j:02d}" for j in range(int(min(40, 5 + daily / 2)))]
     carrier = "KTZ" if post.mode is TransportMode.RAIL else f"CA-{code}"
-    for broker in brokers:
-        parties.append(
-            Party(
-                broker,
-                f"{broker} Customs Brokerage LLP",
-                _bin(rng),
-                "KZ",
-                frozenset({PartyRole.DECLARANT}),
+
+    def register(ids: list[str], name: str, country: str, role: PartyRole) -> None:
+        for party_id in ids:
+            tax_id = _bin(rng) if country == "KZ" else f"{country}{_bin(rng)}"
+            parties.append(
+                Party(party_id, name.format(party_id), tax_id, country, frozenset({role}))
             )
-        )
-    for importer in importers:
-        parties.append(
-            Party(
-                importer,
-                f"{importer} Trading LLP",
-                _bin(rng),
-                "KZ",
-                frozenset({PartyRole.IMPORTER}),
-            )
-        )
-    for seller in sellers:
-        parties.append(
-            Party(
-                seller,
-                f"{seller} Export Co.",
-                f"{neighbour}{_bin(rng)}",
-                neighbour,
-                frozenset({PartyRole.EXPORTER}),
-            )
-        )
+
+    register(brokers, "{} Customs Brokerage LLP", "KZ", PartyRole.DECLARANT)
+    register(importers, "{} Trading LLP", "KZ", PartyRole.IMPORTER)
+    register(sellers, "{} Export Co.", neighbour, PartyRole.EXPORTER)
     if carrier != "KTZ":
-        parties.append(
-            Party(
-                carrier,
-                f"{carrier} Transport",
-                f"{neighbour}{_bin(rng)}",
-                neighbour,
-                frozenset({PartyRole.CARRIER}),
-            )
-        )
+        register([carrier], "{} Transport", neighbour, PartyRole.CARRIER)
     shares = behaviour.trader_shares()
     for importer in importers:
         draw, edge = rng.random(), 0.0

@@ -105,6 +105,8 @@ class World:
         self.engine = engine
         self.live = live
         self.population = population
+        #: Empty masses, for what the track scale or weighbridge shows.
+        self.tares = {c.conveyance_id: c.tare_mass_kg or 0.0 for c in population.conveyances}
         self.behaviour = behaviour
         self.seed = seed
         self.start = start
@@ -449,15 +451,7 @@ class World:
         self._tally(code, at, "passenger_trains")
 
     def _tare(self, conveyance_id: str) -> float:
-        return self._tares.get(conveyance_id, 0.0)
-
-    @property
-    def _tares(self) -> dict[str, float]:
-        cached = getattr(self, "_tare_cache", None)
-        if cached is None:
-            cached = {c.conveyance_id: c.tare_mass_kg or 0.0 for c in self.population.conveyances}
-            self._tare_cache = cached
-        return cached
+        return self.tares.get(conveyance_id, 0.0)
 
     # ---------------------------------------------------------------- what is loaded and declared
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table
+from sqlalchemy import Connection, Table
 
 from dostyk.domain.conveyances import check_part_of
 from dostyk.domain.declarations import check_units
@@ -316,7 +316,3 @@ def _check_officers(package: Mapping[str, TableRows], lookup: Lookup, log: Error
             check_postings(p for p in postings.records if p is not None)
         except InvariantViolation as violation:
             log.add(postings.file, None, violation.field, violation.message)
-
-
-def key_columns(table: Table) -> list[Column[Any]]:
-    return list(table.primary_key.columns)
