@@ -110,6 +110,8 @@ def test_every_problem_is_reported_at_once() -> None:
         "doc.json: surplus: unknown section; the document has declaration, items, units",
         "doc.json: declaration.kind: 'smuggling' is not one of import, export, transit",
         "doc.json: items[1].origin: 'XX' is not an ISO 3166-1 alpha-2 country code",
+        "doc.json: items[1].unit: 'BAG' is not a known unit of measure (CEN, CT, GRM, H87, KGM, "
+        "KWH, LPA, LTR, MIL, MTK, MTQ, MTR, NAR, PR, TNE)",
         "doc.json: items[2]: must be a JSON object, not the text 'toys'",
         "doc.json: units: must be a JSON array, not the text 'X-T1-1'",
     ]

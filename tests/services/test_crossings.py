@@ -80,7 +80,11 @@ def test_every_inconsistency_is_reported_at_once_and_nothing_is_kept(lite: Engin
         "(2025-03-02T09:00:00+05:00)",
         "unit X-RC5-OUT names movement X-TR1, not X-TR2",
         "X-RC6-OUT is at KHR, its movement at DST",
+        "X-RC6-OUT goes in, its movement out",
         "unit X-TR1-OUT: a train carries no cargo",
+        "X-RC1-OUT crossed at 2025-03-02T04:00:00Z, but its movement X-TR2 at "
+        "2025-03-01T04:00:00Z; a unit crosses with its movement (from 10 min before to 60 min "
+        "after)",
     ]
     assert "crossing X-TR2 is not valid" in str(refused.value)
     assert ledger_size(lite) == size

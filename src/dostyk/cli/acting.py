@@ -19,7 +19,8 @@ import typer
 from rich.text import Text
 
 from dostyk.cli.context import errors
-from dostyk.domain.errors import DomainError
+from dostyk.domain.bounds import check_live_instant
+from dostyk.domain.errors import DomainError, InvariantViolation
 from dostyk.interchange.json_documents import DocumentRejected
 from dostyk.services.errors import UseCaseError, ValidationFailed
 from dostyk.store.canonical import decimal_decoder, decode_instant, encode_instant
@@ -55,13 +56,20 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a su
 
 
 def moment(text: str | None) -> datetime:
-    """The instant ``--at`` names, in UTC; now when it is not given. Exit 2 when it is bad."""
+    """The instant ``--at`` names, in UTC; now when it is not given. Exit 2 when it is bad.
+
+    A step is taken now, so ``--at`` lies in the window of live steps (docs/rules.md): from the
+    start of Dostyk's history to a few minutes past the clock, so that a mistyped year cannot
+    put a declaration's last step where no real step can follow it.
+    """
     if text is None:
         return datetime.now(UTC)
     try:
-        return decode_instant(text)
+        return check_live_instant("--at", decode_instant(text))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--at") from None
+    except InvariantViolation as violation:
+        raise typer.BadParameter(violation.message, param_hint="--at") from None
 
 
 def amount(text: str, option: str) -> Decimal:

@@ -9,15 +9,27 @@ anew for every journey while railcars keep their numbers for decades.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dostyk.domain.bounds import (
+    check_conveyance_mass,
+    check_identifier,
+    check_instant,
+    check_mass,
+    check_text,
+    show_instant,
+)
 from dostyk.domain.codes import check_country
-from dostyk.domain.errors import InvariantViolation, check_positive
+from dostyk.domain.errors import Checks, InvariantViolation
 
-CONVEYANCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", re.ASCII)
+#: A unit crosses with its movement: from a little before the movement's recorded time (clocks
+#: differ) to an hour after it (a long train at walking pace).
+UNIT_EARLIEST = timedelta(minutes=10)
+UNIT_LATEST = timedelta(hours=1)
+#: Two crossings of one conveyance this close together put it in two places at once.
+CONVEYANCE_GAP = timedelta(minutes=10)
 
 
 class ConveyanceKind(StrEnum):
@@ -61,13 +73,20 @@ class Conveyance:
     tare_mass_kg: float | None = None
 
     def __post_init__(self) -> None:
-        if not CONVEYANCE_ID.fullmatch(self.conveyance_id):
-            raise InvariantViolation("conveyance_id", f"{self.conveyance_id!r} is not valid")
+        checks = Checks()
+        checks.check(check_identifier, "conveyance_id", self.conveyance_id)
         if not self.registration.strip():
-            raise InvariantViolation("registration", "a conveyance needs its number or plate")
-        check_country("country", self.country)
+            checks.add("registration", "a conveyance needs its number or plate")
+        else:
+            checks.check(check_text, "registration", self.registration, 40)
+        checks.check(check_country, "country", self.country)
+        if self.carrier_id is not None:
+            checks.check(check_identifier, "carrier_id", self.carrier_id)
         if self.tare_mass_kg is not None:
-            check_positive("tare_mass_kg", self.tare_mass_kg)
+            checks.check(
+                check_conveyance_mass, "tare_mass_kg", self.tare_mass_kg, self.kind, tare=True
+            )
+        checks.done()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,26 +103,71 @@ class Crossing:
     part_of: str | None = None
 
     def __post_init__(self) -> None:
-        if self.crossed_at.tzinfo is None:
-            raise InvariantViolation("crossed_at", "a crossing time needs its time zone")
+        checks = Checks()
+        checks.check(check_identifier, "crossing_id", self.crossing_id)
+        checks.check(check_identifier, "post_code", self.post_code, 12)
+        checks.check(check_identifier, "conveyance_id", self.conveyance_id)
+        if isinstance(self.crossed_at, datetime) and self.crossed_at.tzinfo is None:
+            checks.add("crossed_at", "a crossing time needs its time zone")
+        else:
+            checks.check(check_instant, "crossed_at", self.crossed_at)
         if self.gross_mass_kg is not None:
-            check_positive("gross_mass_kg", self.gross_mass_kg)
+            checks.check(check_mass, "gross_mass_kg", self.gross_mass_kg)
+        if self.part_of is not None:
+            checks.check(check_identifier, "part_of", self.part_of)
         if self.part_of == self.crossing_id:
-            raise InvariantViolation("part_of", "a crossing cannot be part of itself")
+            checks.add("part_of", "a crossing cannot be part of itself")
+        checks.done()
 
 
 def check_part_of(unit: Crossing, movement: Crossing) -> None:
-    """A railcar crosses with its train: same post, same direction."""
+    """A railcar crosses with its train: same post, same direction, at the same time."""
+    checks = Checks()
     if unit.post_code != movement.post_code:
-        raise InvariantViolation(
+        checks.add(
             "part_of",
             f"{unit.crossing_id} is at {unit.post_code}, its movement at {movement.post_code}",
         )
     if unit.direction != movement.direction:
-        raise InvariantViolation(
+        checks.add(
             "part_of",
             f"{unit.crossing_id} goes {unit.direction}, its movement {movement.direction}",
         )
+    lag = unit.crossed_at - movement.crossed_at
+    if not -UNIT_EARLIEST <= lag <= UNIT_LATEST:
+        checks.add(
+            "crossed_at",
+            f"{unit.crossing_id} crossed at {show_instant(unit.crossed_at)}, but its "
+            f"movement {movement.crossing_id} at {show_instant(movement.crossed_at)}; a unit "
+            f"crosses with its movement (from {_minutes(UNIT_EARLIEST)} before to "
+            f"{_minutes(UNIT_LATEST)} after)",
+        )
+    checks.done()
+
+
+def check_carried_mass(crossing: Crossing, conveyance: Conveyance) -> None:
+    """A weighed mass within what a conveyance of its kind can weigh."""
+    if crossing.gross_mass_kg is not None:
+        check_conveyance_mass("gross_mass_kg", crossing.gross_mass_kg, conveyance.kind, tare=False)
+
+
+def check_apart(crossing: Crossing, other: Crossing) -> None:
+    """One conveyance cannot cross twice within :data:`CONVEYANCE_GAP` (two trains, two posts)."""
+    if crossing.conveyance_id != other.conveyance_id or crossing.crossing_id == other.crossing_id:
+        return
+    if abs(crossing.crossed_at - other.crossed_at) < CONVEYANCE_GAP:
+        where = "there" if other.post_code == crossing.post_code else f"at {other.post_code}"
+        raise InvariantViolation(
+            "conveyance_id",
+            f"{crossing.conveyance_id} crosses at {crossing.post_code} at "
+            f"{show_instant(crossing.crossed_at)} ({crossing.crossing_id}), but it crossed "
+            f"{where} at {show_instant(other.crossed_at)} ({other.crossing_id}); a conveyance "
+            "is in one movement and at one post at a time",
+        )
+
+
+def _minutes(span: timedelta) -> str:
+    return f"{int(span.total_seconds() // 60)} min"
 
 
 def check_laden_mass(crossing: Crossing, conveyance: Conveyance) -> None:

@@ -8,20 +8,31 @@ railcar leaving the country is how goods get cleared twice or not at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from dostyk.domain.bounds import (
+    DESCRIPTION_MAX,
+    MAX_CUSTOMS_VALUE,
+    MAX_EXCHANGE_RATE,
+    MAX_ITEM_VALUE,
+    MAX_ITEMS,
+    MAX_QUANTITY,
+    REFERENCE_MAX,
+    check_decimal,
+    check_identifier,
+    check_instant,
+    check_mass,
+    check_text,
+)
 from dostyk.domain.codes import check_country, check_currency, check_unit
 from dostyk.domain.conveyances import Crossing, Direction
-from dostyk.domain.errors import InvariantViolation, check_positive
+from dostyk.domain.errors import Checks, InvariantViolation
 from dostyk.domain.money import to_amount
 from dostyk.domain.nomenclature import Nomenclature
-
-REFERENCE = re.compile(r"\S.{0,63}", re.ASCII)
 
 
 class DeclarationKind(StrEnum):
@@ -75,14 +86,23 @@ class Declaration:
     channel: Channel | None = None
 
     def __post_init__(self) -> None:
-        if not REFERENCE.fullmatch(self.reference):
-            raise InvariantViolation("reference", f"{self.reference!r} is not a reference")
-        if self.lodged_at.tzinfo is None:
-            raise InvariantViolation("lodged_at", "needs its time zone")
+        checks = Checks()
+        for name in ("declaration_id", "declarant_id"):
+            checks.check(check_identifier, name, getattr(self, name))
+        checks.check(check_identifier, "post_code", self.post_code, 12)
+        for name in ("importer_id", "exporter_id", "manifest_id"):
+            if getattr(self, name) is not None:
+                checks.check(check_identifier, name, getattr(self, name))
+        if self.reference[:1].isspace():
+            checks.add("reference", f"{self.reference!r} starts with a space")
+        else:
+            checks.check(check_text, "reference", self.reference, REFERENCE_MAX)
+        checks.check(check_instant, "lodged_at", self.lodged_at)
         if self.kind is DeclarationKind.IMPORT and self.importer_id is None:
-            raise InvariantViolation("importer_id", "an import declaration names its importer")
+            checks.add("importer_id", "an import declaration names its importer")
         if self.kind is DeclarationKind.EXPORT and self.exporter_id is None:
-            raise InvariantViolation("exporter_id", "an export declaration names its exporter")
+            checks.add("exporter_id", "an export declaration names its exporter")
+        checks.done()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,26 +128,41 @@ class DeclarationItem:
     manifest_line_no: int | None = None
 
     def __post_init__(self) -> None:
-        if self.item_no < 1:
-            raise InvariantViolation("item_no", "items are numbered from 1")
+        checks = Checks()
+        checks.check(check_identifier, "declaration_id", self.declaration_id)
+        if not 1 <= self.item_no <= MAX_ITEMS:
+            checks.add("item_no", f"items are numbered from 1 to {MAX_ITEMS}")
         if not self.description.strip():
-            raise InvariantViolation("description", "an item needs a description of the goods")
-        check_country("origin", self.origin)
-        check_unit("unit", self.unit)
-        check_currency("currency", self.currency)
-        if self.quantity <= 0:
-            raise InvariantViolation("quantity", "must be positive")
-        check_positive("gross_mass_kg", self.gross_mass_kg)
-        check_positive("net_mass_kg", self.net_mass_kg)
-        if self.net_mass_kg > self.gross_mass_kg:
-            raise InvariantViolation(
+            checks.add("description", "an item needs a description of the goods")
+        else:
+            checks.check(check_text, "description", self.description, DESCRIPTION_MAX, prose=True)
+        checks.check(check_text, "commodity_code", self.commodity_code, 10)
+        checks.check(check_country, "origin", self.origin)
+        checks.check(check_unit, "unit", self.unit)
+        checks.check(check_currency, "currency", self.currency)
+        checks.check(check_decimal, "quantity", self.quantity, MAX_QUANTITY, positive=True)
+        checks.check(check_mass, "gross_mass_kg", self.gross_mass_kg)
+        checks.check(check_mass, "net_mass_kg", self.net_mass_kg)
+        if not checks.failed("gross_mass_kg", "net_mass_kg") and (
+            self.net_mass_kg > self.gross_mass_kg
+        ):
+            checks.add(
                 "net_mass_kg",
                 f"net mass {self.net_mass_kg} kg exceeds gross mass {self.gross_mass_kg} kg",
             )
-        if self.customs_value < 0:
-            raise InvariantViolation("customs_value", "cannot be negative")
-        if self.exchange_rate <= 0:
-            raise InvariantViolation("exchange_rate", "must be positive")
+        checks.check(check_decimal, "customs_value", self.customs_value, MAX_CUSTOMS_VALUE)
+        checks.check(
+            check_decimal, "exchange_rate", self.exchange_rate, MAX_EXCHANGE_RATE, positive=True
+        )
+        if not checks.failed("customs_value", "exchange_rate") and (
+            self.customs_value * self.exchange_rate > MAX_ITEM_VALUE
+        ):
+            checks.add(
+                "customs_value",
+                f"{self.customs_value} {self.currency} at {self.exchange_rate} is worth more than "
+                f"{MAX_ITEM_VALUE:,f} in national currency, the most one item may be",
+            )
+        checks.done()
 
     @property
     def value_national(self) -> Decimal:
@@ -148,6 +183,12 @@ class DeclarationUnit:
 
     declaration_id: str
     crossing_id: str
+
+    def __post_init__(self) -> None:
+        checks = Checks()
+        checks.check(check_identifier, "declaration_id", self.declaration_id)
+        checks.check(check_identifier, "crossing_id", self.crossing_id)
+        checks.done()
 
 
 def check_units(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from dostyk.domain.errors import InvariantViolation, check_aware
+from dostyk.domain.bounds import RECORDED_MAX, check_identifier, check_instant, check_text
+from dostyk.domain.errors import Checks
 
 
 class DiscrepancyKind(StrEnum):
@@ -35,8 +36,18 @@ class Discrepancy:
     declaration_id: str | None = None
 
     def __post_init__(self) -> None:
-        check_aware("found_at", self.found_at)
+        checks = Checks()
+        for name in ("discrepancy_id", "found_by"):
+            checks.check(check_identifier, name, getattr(self, name))
+        checks.check(check_identifier, "post_code", self.post_code, 12)
+        for name in ("crossing_id", "manifest_id", "declaration_id"):
+            if getattr(self, name) is not None:
+                checks.check(check_identifier, name, getattr(self, name))
+        checks.check(check_instant, "found_at", self.found_at)
         if not self.detail.strip():
-            raise InvariantViolation("detail", "a discrepancy says what does not match")
+            checks.add("detail", "a discrepancy says what does not match")
+        else:
+            checks.check(check_text, "detail", self.detail, RECORDED_MAX, prose=True)
         if self.line_no is not None and self.manifest_id is None:
-            raise InvariantViolation("line_no", "a manifest line needs its manifest")
+            checks.add("line_no", "a manifest line needs its manifest")
+        checks.done()

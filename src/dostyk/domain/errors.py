@@ -1,9 +1,17 @@
-"""Errors raised when a record breaks a rule of the domain."""
+"""Errors raised when a record breaks a rule of the domain.
+
+A record's constructor checks every rule and reports every one it breaks at once, as a single
+:class:`InvariantViolations`: a broker who learns of one mistake per attempt makes many attempts.
+Every entrance (a JSON document, a data package row, a lodgement) lists each violation under its
+field through :attr:`InvariantViolation.violations`, which a lone violation has too.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 
 class DomainError(Exception):
@@ -22,11 +30,72 @@ class InvariantViolation(DomainError):
         self.field = field
         self.message = message
 
+    @property
+    def violations(self) -> tuple[InvariantViolation, ...]:
+        """Every broken rule, each with its field: here just this one."""
+        return (self,)
+
+
+class InvariantViolations(InvariantViolation):
+    """Several rules of one record broken at once; still an :class:`InvariantViolation`.
+
+    ``field`` is the first violation's field and ``message`` reads every violation, so a caller
+    that knows only the single form still shows them all; callers that locate each one iterate
+    :attr:`violations`.
+    """
+
+    def __init__(self, violations: Sequence[InvariantViolation]) -> None:
+        flat = tuple(v for violation in violations for v in violation.violations)
+        if not flat:
+            raise ValueError("InvariantViolations needs at least one violation")
+        first, rest = flat[0], flat[1:]
+        message = "; ".join([first.message, *(f"{v.field}: {v.message}" for v in rest)])
+        super().__init__(first.field, message)
+        self._violations = flat
+
+    @property
+    def violations(self) -> tuple[InvariantViolation, ...]:
+        return self._violations
+
+
+class Checks:
+    """Collects the violations of one record's rules, so that all are reported together.
+
+    ``check`` runs one rule and keeps its violation; ``failed`` says whether a field already broke
+    a rule, so a rule over two fields runs only when both are sound; ``done`` raises them all.
+    """
+
+    __slots__ = ("found",)
+
+    def __init__(self) -> None:
+        self.found: list[InvariantViolation] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.found.append(InvariantViolation(field, message))
+
+    def check(self, rule: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Run ``rule(*args)``; False (and the violation kept) when it raises."""
+        try:
+            rule(*args, **kwargs)
+        except InvariantViolation as violation:
+            self.found.extend(violation.violations)
+            return False
+        return True
+
+    def failed(self, *fields: str) -> bool:
+        return any(v.field in fields for v in self.found)
+
+    def done(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvariantViolations(self.found)
+
 
 def check_positive(field: str, value: float) -> float:
     """A measured quantity: a finite number above zero (NaN compares false with everything)."""
-    if not math.isfinite(value) or value <= 0:
-        raise InvariantViolation(field, f"{value} is not a positive number")
+    if isinstance(value, str) or not math.isfinite(value) or value <= 0:
+        raise InvariantViolation(field, f"{value!r} is not a positive number")
     return value
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dostyk.domain.bounds import RECORDED_MAX, check_identifier, check_instant, check_text
 from dostyk.domain.declarations import DeclarationStatus
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.errors import Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +23,15 @@ class StatusChange:
     reason: str | None = None
 
     def __post_init__(self) -> None:
+        checks = Checks()
+        checks.check(check_identifier, "declaration_id", self.declaration_id)
         if self.seq < 1:
-            raise InvariantViolation("seq", "steps are numbered from 1")
-        if self.at.tzinfo is None:
-            raise InvariantViolation("at", "needs its time zone")
+            checks.add("seq", "steps are numbered from 1")
+        checks.check(check_instant, "at", self.at)
         if not self.actor.strip():
-            raise InvariantViolation("actor", "every step names who took it")
+            checks.add("actor", "every step names who took it")
+        else:
+            checks.check(check_identifier, "actor", self.actor)
+        if self.reason is not None:
+            checks.check(check_text, "reason", self.reason, RECORDED_MAX, prose=True)
+        checks.done()

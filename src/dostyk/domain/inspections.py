@@ -7,7 +7,17 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from dostyk.domain.errors import InvariantViolation, check_aware
+from dostyk.domain.bounds import (
+    MAX_EXTRA_DUTY,
+    MAX_FINDINGS,
+    RECORDED_MAX,
+    REMARK_MAX,
+    check_decimal,
+    check_identifier,
+    check_instant,
+    check_text,
+)
+from dostyk.domain.errors import Checks, check_aware
 
 
 class FindingKind(StrEnum):
@@ -40,18 +50,34 @@ class Inspection:
     reassign_reason: str | None = None
 
     def __post_init__(self) -> None:
-        check_aware("assigned_at", self.assigned_at)
-        check_aware("started_at", self.started_at)
-        check_aware("ended_at", self.ended_at)
+        checks = Checks()
+        for name in ("inspection_id", "declaration_id"):
+            checks.check(check_identifier, name, getattr(self, name))
+        checks.check(check_identifier, "inspector_id", self.inspector_id, 24)
+        for name in ("reassigned_from", "reassigned_by"):
+            if getattr(self, name) is not None:
+                checks.check(check_identifier, name, getattr(self, name), 24)
+        checks.check(check_text, "draw", self.draw, RECORDED_MAX, prose=True, required=False)
+        for name in ("assigned_at", "started_at", "ended_at"):
+            value = getattr(self, name)
+            if value is not None and checks.check(check_aware, name, value):
+                checks.check(check_instant, name, value)
+        if checks.failed("assigned_at", "started_at", "ended_at"):
+            checks.done()
         if self.started_at is not None and self.started_at < self.assigned_at:
-            raise InvariantViolation("started_at", "an inspection starts after it is assigned")
+            checks.add("started_at", "an inspection starts after it is assigned")
         if self.ended_at is not None:
             if self.started_at is None:
-                raise InvariantViolation("ended_at", "an inspection ends only after it starts")
-            if self.ended_at < self.started_at:
-                raise InvariantViolation("ended_at", "is before the start")
+                checks.add("ended_at", "an inspection ends only after it starts")
+            elif self.ended_at < self.started_at:
+                checks.add("ended_at", "is before the start")
         if self.reassigned_from is not None and not (self.reassign_reason or "").strip():
-            raise InvariantViolation("reassign_reason", "a reassignment needs a written reason")
+            checks.add("reassign_reason", "a reassignment needs a written reason")
+        elif self.reassign_reason is not None:
+            checks.check(
+                check_text, "reassign_reason", self.reassign_reason, REMARK_MAX, prose=True
+            )
+        checks.done()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +91,13 @@ class Finding:
     item_no: int | None = None
 
     def __post_init__(self) -> None:
-        if self.finding_no < 1:
-            raise InvariantViolation("finding_no", "findings are numbered from 1")
+        checks = Checks()
+        checks.check(check_identifier, "inspection_id", self.inspection_id)
+        if not 1 <= self.finding_no <= MAX_FINDINGS:
+            checks.add("finding_no", f"findings are numbered from 1 to {MAX_FINDINGS}")
         if not self.description.strip():
-            raise InvariantViolation("description", "a finding says what was found")
-        if self.extra_duty < 0:
-            raise InvariantViolation("extra_duty", "cannot be negative")
+            checks.add("description", "a finding says what was found")
+        else:
+            checks.check(check_text, "description", self.description, REMARK_MAX, prose=True)
+        checks.check(check_decimal, "extra_duty", self.extra_duty, MAX_EXTRA_DUTY)
+        checks.done()

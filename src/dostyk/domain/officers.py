@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.bounds import check_identifier, check_text
+from dostyk.domain.errors import Checks, InvariantViolation
 
 OFFICER_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{1,23}", re.ASCII)
 
@@ -38,12 +39,18 @@ class Officer:
     supervisor_id: str | None = None
 
     def __post_init__(self) -> None:
+        checks = Checks()
         if not OFFICER_ID.fullmatch(self.officer_id):
-            raise InvariantViolation("officer_id", f"{self.officer_id!r} is not a service number")
+            checks.add("officer_id", f"{self.officer_id!r} is not a service number")
         if not self.name.strip():
-            raise InvariantViolation("name", "an officer needs a name")
+            checks.add("name", "an officer needs a name")
+        else:
+            checks.check(check_text, "name", self.name, 120)
+        if self.supervisor_id is not None:
+            checks.check(check_identifier, "supervisor_id", self.supervisor_id, 24)
         if self.supervisor_id == self.officer_id:
-            raise InvariantViolation("supervisor_id", "an officer cannot supervise himself")
+            checks.add("supervisor_id", "an officer cannot supervise himself")
+        checks.done()
 
 
 @dataclass(frozen=True, slots=True)

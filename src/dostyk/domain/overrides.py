@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from dostyk.domain.bounds import REMARK_MAX, check_identifier, check_instant, check_text
 from dostyk.domain.declarations import Channel
-from dostyk.domain.errors import InvariantViolation, check_aware
+from dostyk.domain.errors import Checks, check_aware
 
 
 class OverrideDecision(StrEnum):
@@ -30,21 +31,36 @@ class Override:
     decided_at: datetime | None = None
 
     def __post_init__(self) -> None:
+        checks = Checks()
+        for name in ("override_id", "declaration_id"):
+            checks.check(check_identifier, name, getattr(self, name))
+        checks.check(check_identifier, "requested_by", self.requested_by, 24)
+        if self.decided_by is not None:
+            checks.check(check_identifier, "decided_by", self.decided_by, 24)
         if self.from_channel == self.to_channel:
-            raise InvariantViolation("to_channel", "an override changes the channel")
+            checks.add("to_channel", "an override changes the channel")
         if len(self.reason.strip()) < 10:
-            raise InvariantViolation("reason", "an override needs a written reason")
+            checks.add("reason", "an override needs a written reason")
+        else:
+            checks.check(check_text, "reason", self.reason, REMARK_MAX, prose=True)
         if self.decided_by is not None and self.decided_by == self.requested_by:
-            raise InvariantViolation("decided_by", "nobody approves his own override")
-        check_aware("requested_at", self.requested_at)
-        check_aware("decided_at", self.decided_at)
+            checks.add("decided_by", "nobody approves his own override")
+        for name in ("requested_at", "decided_at"):
+            value = getattr(self, name)
+            if value is not None and checks.check(check_aware, name, value):
+                checks.check(check_instant, name, value)
         if self.decision is OverrideDecision.PENDING:
             if self.decided_by is not None or self.decided_at is not None:
-                raise InvariantViolation("decision", "a pending override names no decider")
+                checks.add("decision", "a pending override names no decider")
         elif self.decided_by is None or self.decided_at is None:
-            raise InvariantViolation("decision", "a decided override names who decided and when")
-        if self.decided_at is not None and self.decided_at < self.requested_at:
-            raise InvariantViolation("decided_at", "an override is decided after it is requested")
+            checks.add("decision", "a decided override names who decided and when")
+        if (
+            not checks.failed("requested_at", "decided_at")
+            and self.decided_at is not None
+            and self.decided_at < self.requested_at
+        ):
+            checks.add("decided_at", "an override is decided after it is requested")
+        checks.done()
 
     @property
     def is_downgrade(self) -> bool:

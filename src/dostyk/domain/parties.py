@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dostyk.domain.bounds import NAME_MAX, check_identifier, check_text
 from dostyk.domain.codes import check_country
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.errors import Checks, InvariantViolation
 
-PARTY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", re.ASCII)
 KZ_BIN = re.compile(r"[0-9]{12}", re.ASCII)
 
 
@@ -50,17 +50,22 @@ class Party:
     roles: frozenset[PartyRole]
 
     def __post_init__(self) -> None:
-        if not PARTY_ID.fullmatch(self.party_id):
-            raise InvariantViolation("party_id", f"{self.party_id!r} is not a valid identifier")
+        checks = Checks()
+        checks.check(check_identifier, "party_id", self.party_id)
         if not self.name.strip():
-            raise InvariantViolation("name", "a party needs a name")
-        check_country("country", self.country)
+            checks.add("name", "a party needs a name")
+        else:
+            checks.check(check_text, "name", self.name, NAME_MAX)
+        checks.check(check_country, "country", self.country)
         if not self.tax_id.strip():
-            raise InvariantViolation("tax_id", "a party needs a tax identifier")
-        if self.country == "KZ" and not KZ_BIN.fullmatch(self.tax_id):
-            raise InvariantViolation("tax_id", f"{self.tax_id!r} is not a 12-digit BIN/IIN")
+            checks.add("tax_id", "a party needs a tax identifier")
+        elif self.country == "KZ" and not KZ_BIN.fullmatch(self.tax_id):
+            checks.add("tax_id", f"{self.tax_id!r} is not a 12-digit BIN/IIN")
+        else:
+            checks.check(check_text, "tax_id", self.tax_id, 32)
         if not self.roles:
-            raise InvariantViolation("roles", "a party needs at least one role")
+            checks.add("roles", "a party needs at least one role")
+        checks.done()
 
     def has_role(self, role: PartyRole) -> bool:
         return role in self.roles

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.bounds import (
+    MONEY_MAX,
+    REFERENCE_MAX,
+    check_decimal,
+    check_identifier,
+    check_instant,
+    check_text,
+)
+from dostyk.domain.errors import Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +28,13 @@ class Payment:
     reference: str
 
     def __post_init__(self) -> None:
-        if self.amount < 0:
-            raise InvariantViolation("amount", "cannot be negative")
-        if self.paid_at.tzinfo is None:
-            raise InvariantViolation("paid_at", "needs its time zone")
+        checks = Checks()
+        checks.check(check_identifier, "payment_id", self.payment_id)
+        checks.check(check_identifier, "declaration_id", self.declaration_id)
+        checks.check(check_decimal, "amount", self.amount, MONEY_MAX)
+        checks.check(check_instant, "paid_at", self.paid_at)
         if not self.reference.strip():
-            raise InvariantViolation("reference", "a payment carries its bank reference")
+            checks.add("reference", "a payment carries its bank reference")
+        else:
+            checks.check(check_text, "reference", self.reference, REFERENCE_MAX)
+        checks.done()

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from dostyk.domain.bounds import REMARK_MAX, check_text
 from dostyk.domain.codes import check_country
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.errors import Checks
 
 POST_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,11}", re.ASCII)
 
@@ -52,22 +53,29 @@ class Post:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        checks = Checks()
         if not POST_CODE.fullmatch(self.code):
-            raise InvariantViolation("code", f"{self.code!r} is not 2-12 of A-Z, 0-9 and '-'")
+            checks.add("code", f"{self.code!r} is not 2-12 of A-Z, 0-9 and '-'")
         if not self.name.strip():
-            raise InvariantViolation("name", "a post needs a name")
+            checks.add("name", "a post needs a name")
+        else:
+            checks.check(check_text, "name", self.name, 120)
+        checks.check(check_text, "region", self.region, 80, required=False)
+        if self.note is not None:
+            checks.check(check_text, "note", self.note, REMARK_MAX, prose=True, required=False)
         if self.neighbour_country is not None:
-            check_country("neighbour_country", self.neighbour_country)
+            checks.check(check_country, "neighbour_country", self.neighbour_country)
         if not -90 <= self.latitude <= 90:
-            raise InvariantViolation("latitude", f"{self.latitude} is outside -90..90")
+            checks.add("latitude", f"{self.latitude} is outside -90..90")
         if not -180 <= self.longitude <= 180:
-            raise InvariantViolation("longitude", f"{self.longitude} is outside -180..180")
+            checks.add("longitude", f"{self.longitude} is outside -180..180")
         if self.rpm_lanes < 0:
-            raise InvariantViolation("rpm_lanes", "cannot be negative")
+            checks.add("rpm_lanes", "cannot be negative")
         if self.rpm_lanes > 0 and self.rpm_funder is None:
-            raise InvariantViolation("rpm_funder", "portal monitor lanes need a funder")
+            checks.add("rpm_funder", "portal monitor lanes need a funder")
         if self.rpm_lanes == 0 and self.rpm_funder is not None:
-            raise InvariantViolation("rpm_funder", "a post without portal monitors has no funder")
+            checks.add("rpm_funder", "a post without portal monitors has no funder")
+        checks.done()
 
     @property
     def has_portal_monitors(self) -> bool:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from dostyk.domain.bounds import REMARK_MAX, check_identifier, check_instant, check_text
 from dostyk.domain.declarations import Channel
-from dostyk.domain.errors import InvariantViolation, check_aware
+from dostyk.domain.errors import Checks
 
 
 class QueueKind(StrEnum):
@@ -36,8 +37,16 @@ class QueueException:
     at: datetime
 
     def __post_init__(self) -> None:
-        check_aware("at", self.at)
+        checks = Checks()
+        for name in ("exception_id", "declaration_id", "first_overtaken_id"):
+            checks.check(check_identifier, name, getattr(self, name))
+        checks.check(check_identifier, "post_code", self.post_code, 12)
+        checks.check(check_identifier, "officer_id", self.officer_id, 24)
+        checks.check(check_instant, "at", self.at)
         if self.overtaken < 1:
-            raise InvariantViolation("overtaken", "an exception overtakes at least one")
+            checks.add("overtaken", "an exception overtakes at least one")
         if len(self.reason.strip()) < 10:
-            raise InvariantViolation("reason", "serving out of turn needs a written reason")
+            checks.add("reason", "serving out of turn needs a written reason")
+        else:
+            checks.check(check_text, "reason", self.reason, REMARK_MAX, prose=True)
+        checks.done()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dostyk.domain.errors import InvariantViolation, check_aware
+from dostyk.domain.bounds import PLAN_AHEAD, check_identifier, check_instant
+from dostyk.domain.errors import Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +23,15 @@ class DutyShift:
     ends_at: datetime
 
     def __post_init__(self) -> None:
-        check_aware("starts_at", self.starts_at)
-        check_aware("ends_at", self.ends_at)
-        if self.ends_at <= self.starts_at:
-            raise InvariantViolation("ends_at", "a shift ends after it starts")
+        checks = Checks()
+        checks.check(check_identifier, "shift_id", self.shift_id)
+        checks.check(check_identifier, "officer_id", self.officer_id, 24)
+        checks.check(check_identifier, "post_code", self.post_code, 12)
+        checks.check(check_instant, "starts_at", self.starts_at, ahead=PLAN_AHEAD)
+        checks.check(check_instant, "ends_at", self.ends_at, ahead=PLAN_AHEAD)
+        if not checks.failed("starts_at", "ends_at") and self.ends_at <= self.starts_at:
+            checks.add("ends_at", "a shift ends after it starts")
+        checks.done()
 
     def covers(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.bounds import REMARK_MAX, check_text
+from dostyk.domain.errors import Checks, InvariantViolation
 from dostyk.domain.money import to_amount
 
 PREFIX = re.compile(r"[0-9]{2,10}", re.ASCII)
 HUNDRED = Decimal(100)
+#: The highest duty and VAT rates, in percent; the bounds on what is owed rest on them.
+MAX_DUTY_RATE = HUNDRED * 10
+MAX_VAT_RATE = HUNDRED
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +34,16 @@ class TariffRate:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        checks = Checks()
         if not PREFIX.fullmatch(self.code_prefix):
-            raise InvariantViolation("code_prefix", f"{self.code_prefix!r} is not 2-10 digits")
-        if not Decimal(0) <= self.duty_rate <= HUNDRED * 10:
-            raise InvariantViolation("duty_rate", f"{self.duty_rate} is not a percentage")
-        if not Decimal(0) <= self.vat_rate <= HUNDRED:
-            raise InvariantViolation("vat_rate", f"{self.vat_rate} is not a percentage")
+            checks.add("code_prefix", f"{self.code_prefix!r} is not 2-10 digits")
+        if not Decimal(0) <= self.duty_rate <= MAX_DUTY_RATE:
+            checks.add("duty_rate", f"{self.duty_rate} is not a percentage up to {MAX_DUTY_RATE}")
+        if not Decimal(0) <= self.vat_rate <= MAX_VAT_RATE:
+            checks.add("vat_rate", f"{self.vat_rate} is not a percentage up to {MAX_VAT_RATE}")
+        if self.note is not None:
+            checks.check(check_text, "note", self.note, REMARK_MAX, prose=True, required=False)
+        checks.done()
 
 
 @dataclass(frozen=True, slots=True)

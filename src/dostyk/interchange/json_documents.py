@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Double, Integer, String, Table
 
+from dostyk.domain.bounds import check_identifier, is_identifier
 from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import (
     Declaration,
@@ -224,8 +225,9 @@ class _Reader:
             return None
         try:
             return RECORD_TYPES[table.name].to_domain([decoded[c.name] for c in table.columns])
-        except InvariantViolation as violation:
-            self.error(_join(path, violation.field), violation.message)
+        except InvariantViolation as error:
+            for violation in error.violations:
+                self.error(_join(path, violation.field), violation.message)
             return None
 
 
@@ -245,6 +247,10 @@ def decode(column: Column[Any], raw: Any) -> Any:
     numeric = isinstance(kind, (Integer, Double, ExactDecimal))
     if isinstance(raw, _Number) and not numeric:
         raise ValueError(f"must be {_expected(column)} in quotes, not the number {raw}")
+    if isinstance(kind, Double) and not isinstance(raw, _Number):
+        # Only exact decimals may be written as text (their canonical form); a mass or a count
+        # in quotes is a mistake in the program that wrote the document.
+        raise ValueError(f"must be {_expected(column)} without quotes, not {_kind(raw)}")
     text = str(raw)
     if numeric and not text.strip():
         raise ValueError(f"must be {_expected(column)}")
@@ -392,8 +398,11 @@ def parse_declaration(text: str, file: str, *, lodged_at: datetime) -> Declarati
         where = f"units[{index}]"
         if not isinstance(unit, str) or isinstance(unit, _Number) or not unit.strip():
             reader.error(where, f"must be a unit's crossing id in quotes, not {_kind(unit)}")
-        elif len(unit) > 40:
-            reader.error(where, "is longer than 40 characters")
+        elif not is_identifier(unit):
+            try:
+                check_identifier("crossing_id", unit)
+            except InvariantViolation as violation:
+                reader.error(where, violation.message)
         elif declaration_id is not None:
             units.append(DeclarationUnit(declaration_id, unit))
     reader.raise_if_any()

@@ -169,7 +169,7 @@ def _check_unit(unit: Crossing, movement: Crossing, vehicle: Conveyance | None) 
     try:
         check_part_of(unit, movement)
     except InvariantViolation as error:
-        reasons.append(error.message)
+        reasons += [violation.message for violation in error.violations]
     if vehicle is not None and not vehicle.kind.carries_cargo:
         reasons.append(f"unit {unit.crossing_id}: a {vehicle.kind} carries no cargo")
     return reasons

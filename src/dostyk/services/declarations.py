@@ -15,7 +15,7 @@ that the attempt itself is on the ledger.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -179,7 +179,11 @@ def _content(
         declaration.manifest_id,
     )
     lines = sorted(
-        (replace(item, declaration_id="") for item in items), key=lambda item: item.item_no
+        (
+            tuple(getattr(item, f.name) for f in fields(item) if f.name != "declaration_id")
+            for item in items
+        ),
+        key=lambda line: line[0],
     )
     return head, tuple(lines), frozenset(unit.crossing_id for unit in units)
 

@@ -47,7 +47,10 @@ def decode_instant(text: str) -> datetime:
         raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone; write it in UTC with a trailing Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before the first instant Python has
+        raise ValueError(f"{text!r} is outside the years Dostyk records") from None
 
 
 def decode_date(text: str) -> date:

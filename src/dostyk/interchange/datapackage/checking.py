@@ -128,9 +128,10 @@ def check_records(rows: TableRows, log: ErrorLog) -> None:
             continue
         try:
             records.append(build(row))
-        except InvariantViolation as violation:
+        except InvariantViolation as error:
             records.append(None)
-            log.add(rows.file, index + 1, violation.field, violation.message)
+            for violation in error.violations:
+                log.add(rows.file, index + 1, violation.field, violation.message)
         except (ValueError, TypeError) as error:
             records.append(None)
             log.add(rows.file, index + 1, None, str(error))
@@ -197,8 +198,9 @@ def _each(rows: TableRows | None, log: ErrorLog, check: Callable[[Any], None]) -
             continue
         try:
             check(record)
-        except InvariantViolation as violation:
-            log.add(rows.file, index + 1, violation.field, violation.message)
+        except InvariantViolation as error:
+            for violation in error.violations:
+                log.add(rows.file, index + 1, violation.field, violation.message)
 
 
 def check_across(
