@@ -13,7 +13,7 @@ from dostyk.domain.discrepancies import DiscrepancyKind
 from dostyk.services.crossings import register_crossing
 from dostyk.services.errors import NotAuthorised, NotFound, ValidationFailed
 from dostyk.store.unit_of_work import UnitOfWork
-from tests.services.world import T0, TARE_KG, ledger_size
+from tests.services.world import ARRIVED, T0, TARE_KG, ledger_size
 
 ARRIVES = T0 + timedelta(hours=1)
 TRAIN_2 = Crossing("X-TR2", "DST", "TR1", Direction.OUT, ARRIVES, laden=True)
@@ -102,3 +102,62 @@ def test_a_railcar_is_not_a_movement(lite: Engine) -> None:
     alone = Crossing("X-RC1-ALONE", "DST", "RC1", Direction.OUT, ARRIVES, laden=True)
     with pytest.raises(ValidationFailed, match="a railcar does not cross on its own"):
         register_crossing(lite, alone, [], actor="IN-DST1", at=ARRIVES)
+
+
+# --- plausibility: one conveyance, one place, one time ------------------------------------------
+
+
+def test_a_railcar_cannot_cross_in_two_trains_at_the_same_minute(lite: Engine) -> None:
+    """X-TR1 brought RC1 in at DST at 06:00; another train cannot bring it in then too."""
+    other_train = Conveyance("TR9", ConveyanceKind.TRAIN, "2TE10U-0999", "KZ", "KTZ")
+    second = Crossing("X-TR9", "DST", "TR9", Direction.IN, ARRIVED, laden=True)
+    again = Crossing("X-RC1-B", "DST", "RC1", Direction.IN, ARRIVED, True, 63_500.0, "X-TR9")
+    size = ledger_size(lite)
+    with pytest.raises(ValidationFailed) as refused:
+        register_crossing(lite, second, [again], [other_train], actor="IN-DST1", at=ARRIVES)
+    assert refused.value.reasons == [
+        "RC1 crosses at DST at 2025-03-01T01:00:00Z (X-RC1-B), but it crossed there at "
+        "2025-03-01T01:00:00Z (X-RC1); a conveyance is in one movement and at one post at a time"
+    ]
+    assert ledger_size(lite) == size
+
+
+def test_a_truck_cannot_be_at_two_posts_at_once(lite: Engine) -> None:
+    truck = Conveyance("TK1", ConveyanceKind.TRUCK, "045ABC02", "CN", None, 9_000.0)
+    at_khorgos = Crossing("X-TK1-KHR", "KHR", "TK1", Direction.IN, T0, True, 30_000.0)
+    register_crossing(lite, at_khorgos, [], [truck], actor="PC-KHR1", at=ARRIVES)
+    at_dostyk = replace(at_khorgos, crossing_id="X-TK1-DST", post_code="DST")
+    with pytest.raises(ValidationFailed, match="but it crossed at KHR at 2025-03-01T03:00:00Z"):
+        register_crossing(lite, replace(at_dostyk, crossed_at=T0 + timedelta(minutes=5)), [],
+                          actor="IN-DST1", at=ARRIVES)  # fmt: skip
+    # Hours later it may well cross again.
+    later = replace(at_dostyk, crossed_at=T0 + timedelta(hours=3), direction=Direction.OUT)
+    register_crossing(lite, later, [], actor="IN-DST1", at=later.crossed_at)
+
+
+def test_a_unit_crosses_with_its_train_not_hours_before(lite: Engine) -> None:
+    early = unit("X-RC1-OUT", "RC1", crossed_at=ARRIVES - timedelta(hours=3))
+    with pytest.raises(ValidationFailed, match="X-RC1-OUT crossed at 2025-03-01T01:00:00Z, but"):
+        register_crossing(lite, TRAIN_2, [early], actor="IN-DST1", at=ARRIVES)
+
+
+def test_a_weighed_mass_is_within_what_the_kind_carries(lite: Engine) -> None:
+    overloaded = unit("X-RC1-OUT", "RC1", gross_mass_kg=250_000.0)
+    with pytest.raises(ValidationFailed, match="250,000 kg is more than a railcar weighs loaded"):
+        register_crossing(lite, TRAIN_2, [overloaded], actor="IN-DST1", at=ARRIVES)
+    assert register_crossing(
+        lite, TRAIN_2, [replace(overloaded, gross_mass_kg=120_000.0)], actor="IN-DST1", at=ARRIVES
+    ).units
+
+
+def test_looking_for_the_conveyance_elsewhere_uses_the_index(lite: Engine) -> None:
+    """The check reads a few minutes of the units' own crossings, never a scan of history."""
+    with lite.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT * FROM crossings WHERE conveyance_id IN (?, ?) "
+            "AND crossed_at >= ? AND crossed_at <= ? ORDER BY conveyance_id, crossed_at",
+            ("RC1", "RC2", "2025-03-01 00:00:00", "2025-03-01 01:00:00"),
+        ).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "USING INDEX ix_crossings_conveyance_id_crossed_at" in details, details
+    assert "SCAN" not in details, details

@@ -116,3 +116,38 @@ def test_a_lone_truck_is_its_own_cargo_unit(lite: Engine) -> None:
     result = reconcile(lite, "X-TK1", actor="PC-KHR1", at=at)
     assert kinds(result.discrepancies) == [(K.UNDECLARED_UNIT, "Z-UU-X-TK1")]
     assert result.discrepancies[0].post_code == "KHR"
+
+
+def test_two_declarations_claiming_one_railcars_load_fall_short_of_its_mass(lite: Engine) -> None:
+    """RC1 weighs its tare plus 40 t; D1 and D7 each declare 40 t on it: 40 t never crossed."""
+    flow = Flow(lite)
+    assert flow.lodge(lodging(1)).accepted
+    twice = lodging(7, railcars=[1], items=[item("D7", manifest_line_no=None)])
+    assert flow.lodge(twice).accepted
+    result = reconcile(lite, "X-TR1", actor="SS-DST1", at=flow.tick())
+    [short] = [d for d in result.discrepancies if d.kind is K.MASS_SHORTFALL]
+    assert (short.discrepancy_id, short.crossing_id, short.declaration_id) == (
+        "Z-MS-X-RC1",
+        "X-RC1",
+        "D1",
+    )
+    assert short.detail == (
+        "units X-RC1 weigh 63,500 kg; tare 23,500 kg plus gross mass 80,000 kg declared on D1, "
+        "D7: 40,000 kg (38.6 %) less than declared"
+    )
+    assert not [d for d in result.discrepancies if d.kind is K.MASS_EXCESS]
+
+
+def test_cargo_declared_on_a_unit_never_weighed_is_a_discrepancy(lite: Engine) -> None:
+    arrives = T0 + timedelta(hours=1)
+    wagon = Conveyance("RC7", ConveyanceKind.RAILCAR, "50000007", "KZ", "KTZ", 23_500.0)
+    train = Crossing("X-TR3", "DST", "TR1", Direction.IN, arrives, laden=True)
+    unweighed = Crossing("X-RC7", "DST", "RC7", Direction.IN, arrives, True, None, "X-TR3")
+    register_crossing(lite, train, [unweighed], [wagon], actor="IN-DST1", at=arrives)
+    flow = Flow(lite, start=arrives)
+    declared = lodging(7, railcars=[7], items=[item("D7", manifest_line_no=None)], manifest_id=None)
+    assert flow.lodge(declared).accepted
+    result = reconcile(lite, "X-TR3", actor="SS-DST1", at=flow.tick())
+    assert kinds(result.discrepancies) == [(K.UNWEIGHED_CARGO, "Z-UW-X-RC7")]
+    assert result.discrepancies[0].detail.endswith("the declared cargo was never weighed")
+    assert result.discrepancies[0].declaration_id == "D7"

@@ -2,7 +2,9 @@
 
 Goods "off the manifest" leave exactly these traces: a laden railcar that no declaration covers,
 a manifest line no declaration item claims, a unit that weighs more than its declared cargo can
-explain. Each becomes a record that someone must resolve, instead of a silence.
+explain; and the other way round, cargo declared that the weighed mass cannot hold, or that was
+never weighed (the same load declared twice clears goods that never existed, or hides others).
+Each becomes a record that someone must resolve, instead of a silence.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ class DiscrepancyKind(StrEnum):
     UNDECLARED_MANIFEST_LINE = "undeclared_manifest_line"
     MASS_EXCESS = "mass_excess"
     EMPTY_NOT_EMPTY = "empty_not_empty"
+    #: More cargo declared on units than their weighed mass leaves room for (two declarations
+    #: claiming the same railcar's load, or goods declared that never crossed).
+    MASS_SHORTFALL = "mass_shortfall"
+    #: Cargo declared on units that were never weighed: a claim nothing measured.
+    UNWEIGHED_CARGO = "unweighed_cargo"
 
 
 @dataclass(frozen=True, slots=True)

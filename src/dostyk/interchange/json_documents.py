@@ -384,8 +384,8 @@ def parse_declaration(text: str, file: str, *, lodged_at: datetime) -> Declarati
             t.declarations, head, "declaration", given=given, refused=SET_BY_CUSTOMS
         )
         declaration = reader.record(t.declarations, values, "declaration")
-        if isinstance(head, dict) and isinstance(head.get("declaration_id"), str):
-            declaration_id = head["declaration_id"]
+        if isinstance(head, dict) and is_identifier(head.get("declaration_id")):
+            declaration_id = head["declaration_id"]  # items and units belong to it
     quiet = frozenset() if declaration_id is not None else frozenset({"declaration_id"})
     owner = {} if declaration_id is None else {"declaration_id": declaration_id}
     items = []

@@ -8,13 +8,22 @@ returns that are not empty are how goods leave or enter off the books.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
-from dostyk.domain.conveyances import Conveyance, Crossing, check_laden_mass, check_part_of
+from dostyk.domain.conveyances import (
+    CONVEYANCE_GAP,
+    Conveyance,
+    Crossing,
+    check_apart,
+    check_carried_mass,
+    check_laden_mass,
+    check_part_of,
+)
 from dostyk.domain.discrepancies import Discrepancy, DiscrepancyKind
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.parties import Party, PartyRole
@@ -157,7 +166,35 @@ def _check_movement(
         )
     for unit in units:
         reasons += _check_unit(unit, movement, register.get(unit.conveyance_id))
+    for crossing in every:
+        vehicle = register.get(crossing.conveyance_id)
+        if vehicle is not None:
+            reasons += _violations(check_carried_mass, crossing, vehicle)
+    reasons += _elsewhere(uow, every)
     return reasons
+
+
+def _elsewhere(uow: UnitOfWork, every: Sequence[Crossing]) -> list[str]:
+    """Units already recorded crossing (in another movement, or at another post) at the same
+    time: one indexed query over the few minutes around the movement."""
+    start = min(c.crossed_at for c in every) - CONVEYANCE_GAP
+    end = max(c.crossed_at for c in every) + CONVEYANCE_GAP
+    near: dict[str, list[Crossing]] = {}
+    for other in uow.crossings.of_conveyances_between({c.conveyance_id for c in every}, start, end):
+        near.setdefault(other.conveyance_id, []).append(other)
+    reasons: list[str] = []
+    for crossing in every:
+        for other in near.get(crossing.conveyance_id, []):
+            reasons += _violations(check_apart, crossing, other)
+    return reasons
+
+
+def _violations(rule: Callable[..., None], *args: Any) -> list[str]:
+    try:
+        rule(*args)
+    except InvariantViolation as error:
+        return [violation.message for violation in error.violations]
+    return []
 
 
 def _check_unit(unit: Crossing, movement: Crossing, vehicle: Conveyance | None) -> list[str]:
@@ -166,10 +203,7 @@ def _check_unit(unit: Crossing, movement: Crossing, vehicle: Conveyance | None) 
         reasons.append(
             f"unit {unit.crossing_id} names movement {unit.part_of}, not {movement.crossing_id}"
         )
-    try:
-        check_part_of(unit, movement)
-    except InvariantViolation as error:
-        reasons += [violation.message for violation in error.violations]
+    reasons += _violations(check_part_of, unit, movement)
     if vehicle is not None and not vehicle.kind.carries_cargo:
         reasons.append(f"unit {unit.crossing_id}: a {vehicle.kind} carries no cargo")
     return reasons

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 
+from dostyk.domain.bounds import MAX_ID_LENGTH, is_identifier
 from dostyk.domain.discrepancies import DiscrepancyKind
 
 #: The longest identifier the store keeps.
-MAX_ID = 40
+MAX_ID = MAX_ID_LENGTH
 
 
 def make_id(prefix: str, *parts: object) -> str:
-    """``prefix`` and ``parts`` joined by '-', or ``prefix`` and a digest when that is too long."""
+    """``prefix`` and ``parts`` joined by '-', or ``prefix`` and a digest when that is too long
+    or is not an identifier (a bank's reference may hold spaces or slashes)."""
     text = "-".join([prefix, *(str(part) for part in parts)])
-    if len(text) <= MAX_ID:
+    if is_identifier(text, MAX_ID):
         return text
     digest = hashlib.sha256(text.encode()).hexdigest()
     return f"{prefix}-{digest[: MAX_ID - len(prefix) - 1]}"
@@ -32,6 +34,8 @@ DISCREPANCY_PREFIX = {
     DiscrepancyKind.UNDECLARED_MANIFEST_LINE: "Z-UL",
     DiscrepancyKind.MASS_EXCESS: "Z-MX",
     DiscrepancyKind.EMPTY_NOT_EMPTY: "Z-EE",
+    DiscrepancyKind.MASS_SHORTFALL: "Z-MS",
+    DiscrepancyKind.UNWEIGHED_CARGO: "Z-UW",
 }
 
 

@@ -56,6 +56,22 @@ class MassBalance:
             return False
         return excess > max(share * expected, floor_kg)
 
+    def falls_short(
+        self, share: float = TOLERANCE_SHARE, floor_kg: float = TOLERANCE_FLOOR_KG
+    ) -> bool:
+        """Lighter than the declared cargo alone (on the tare, where known) can be, beyond the
+        scale's tolerance: more is declared than crossed. Declarations on the same units add
+        up, so two declarations each claiming a whole railcar's load fall short here."""
+        if self.weighed_kg is None or not self.declaration_ids:
+            return False
+        least = (self.tare_kg or 0.0) + self.declared_kg
+        return least - self.weighed_kg > max(share * least, floor_kg)
+
+    @property
+    def unweighed(self) -> bool:
+        """Cargo is declared on the units, but some of them were never weighed."""
+        return self.weighed_kg is None and bool(self.declaration_ids) and self.declared_kg > 0
+
     def describe(self) -> str:
         units = ", ".join(self.crossing_ids)
         declared = ", ".join(self.declaration_ids) or "none"
@@ -66,8 +82,15 @@ class MassBalance:
             f"{self.declared_kg:,.0f} kg declared on {declared}"
         )
         excess, expected = self.excess_kg, self.expected_kg
-        if excess is not None and expected:
+        if excess is not None and expected and excess > 0:
             text += f": {excess:,.0f} kg ({100 * excess / expected:.1f} %) more than explained"
+        elif self.falls_short():
+            assert self.weighed_kg is not None
+            least = (self.tare_kg or 0.0) + self.declared_kg
+            short = least - self.weighed_kg
+            text += f": {short:,.0f} kg ({100 * short / least:.1f} %) less than declared"
+        elif self.unweighed:
+            text += ": the declared cargo was never weighed"
         return text
 
 

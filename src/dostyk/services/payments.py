@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
+from dostyk.domain.bounds import MONEY_MAX
 from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationKind
 from dostyk.domain.declarations import DeclarationStatus as S
 from dostyk.domain.inspections import Finding
@@ -75,6 +76,13 @@ def assess_duties(engine: Engine, declaration_id: str, *, actor: str, at: dateti
                 for item in items
             ]
         duties = Duties(declaration_id, tuple(lines), _extra_duty(uow, declaration_id))
+        if duties.total > MONEY_MAX:
+            # The bounds of domain/bounds.py keep the lifecycle's sums below this; only an
+            # imported history with many more inspections than the lifecycle makes reaches it.
+            raise ValidationFailed(
+                [f"{duties.total} due is more than a payment can hold ({MONEY_MAX})"],
+                subject=f"duties on {declaration_id}",
+            )
         uow.duty_lines.add_many(lines)
         move(uow, declaration, S.DUTIES_ASSESSED, actor=actor, at=at, previous=last)
     return duties

@@ -3,6 +3,9 @@
 Goods "off the manifest" leave three traces, each recorded as a discrepancy for someone to
 resolve: a laden unit no declaration covers, a manifest line no declaration item claims, and
 units heavier than their tare and declared cargo explain (see :mod:`dostyk.services.masses`).
+Goods declared but not there leave the opposite traces: units lighter than the cargo declared
+on them (summed over every declaration covering them), and cargo declared on units that were
+never weighed.
 Each discrepancy's identifier is made from what it is about, so running the reconciliation again
 finds the same discrepancies instead of adding them twice.
 """
@@ -55,7 +58,7 @@ def reconcile(
         candidates = [
             *found.undeclared_units(units),
             *found.undeclared_lines(),
-            *found.mass_excesses(units),
+            *found.mass_balances(units),
         ]
         kept: list[Discrepancy] = []
         added = 0
@@ -163,14 +166,25 @@ class _Finder:
             claimed |= {i.manifest_line_no for i in items if i.manifest_line_no is not None}
         return claimed
 
-    def mass_excesses(self, units: list[Crossing]) -> list[Discrepancy]:
+    def mass_balances(self, units: list[Crossing]) -> list[Discrepancy]:
+        """Weighed against declared, both ways: more weighed than tare and declared cargo
+        explain, less weighed than the declared cargo needs, or cargo declared on units
+        nobody weighed."""
         found = []
         for balance in mass_balances(self.uow, (u.crossing_id for u in units)):
-            if not balance.declaration_ids or not balance.exceeds():
+            if not balance.declaration_ids:
+                continue
+            if balance.exceeds():
+                kind = DiscrepancyKind.MASS_EXCESS
+            elif balance.falls_short():
+                kind = DiscrepancyKind.MASS_SHORTFALL
+            elif balance.unweighed:
+                kind = DiscrepancyKind.UNWEIGHED_CARGO
+            else:
                 continue
             found.append(
                 self.discrepancy(
-                    DiscrepancyKind.MASS_EXCESS,
+                    kind,
                     balance.crossing_ids[0],
                     balance.describe(),
                     crossing_id=balance.crossing_ids[0],

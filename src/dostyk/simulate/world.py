@@ -57,6 +57,8 @@ SHIFT_CHANGE = time(8, 0)
 #: Days after the last one during which what was lodged is still worked through.
 TAIL_DAYS = 5
 USD = "USD"
+#: A truck goes back out empty no sooner than this after it came in laden and was unloaded.
+UNLOADING = timedelta(hours=2)
 ACTION = Callable[..., None]
 
 
@@ -136,7 +138,10 @@ class World:
         #: Truck conveyances in the country, per post, ready to go back.
         #: Trucks in the country, per post, oldest first; after three days unreturned a truck
         #: is taken to have left laden with exports, which are not simulated.
-        self.trucks_inside: dict[str, deque[str]] = {}
+        self.trucks_inside: dict[str, deque[tuple[str, datetime]]] = {}
+        #: Trucks that have just gone back out at each post; none of them is back within the
+        #: hour (a conveyance is at one post at a time, and crossing takes longer than that).
+        self.trucks_left: dict[str, deque[str]] = {}
         self.stats: dict[str, int] = {}
 
     # ---------------------------------------------------------------- time and scheduling
@@ -355,7 +360,7 @@ class World:
         inside = self.trucks_inside.setdefault(code, deque())
         while len(inside) > 3 * people.volume.trucks_in:
             inside.popleft()
-        taken = set(inside)
+        taken = {v for v, _ in inside} | set(self.trucks_left.get(code, ()))
         free = [v for v in people.vehicles if v not in taken]
         vehicle = free[int(rng.integers(len(free)))] if free else people.vehicles[0]
         load = float(max(5_000.0, rng.normal(people.volume.truck_cargo_tonnes * 1000, 3_000)))
@@ -374,7 +379,7 @@ class World:
             crossings.register_crossing(
                 self.engine, movement, [], actor=self.on_duty_supervisor(people, at), at=at
             )
-        inside.append(vehicle)
+        inside.append((vehicle, at))
         self._count("trucks_in")
         self._tally(code, at, "trucks_in")
         manifest_id = f"M-{movement_id}"
@@ -412,8 +417,16 @@ class World:
     def _empty_return(self, people: PostPeople, rng: np.random.Generator, *, at: datetime) -> None:
         code = people.post.code
         inside = self.trucks_inside.setdefault(code, deque())
-        # With none of this run's trucks inside yet, one that came before the run goes back.
-        vehicle = inside.popleft() if inside else people.vehicles[-1]
+        left = self.trucks_left.setdefault(code, deque(maxlen=max(1, int(people.volume.trucks_in))))
+        if inside and inside[0][1] <= at - UNLOADING:
+            vehicle = inside.popleft()[0]
+        else:
+            # None of this run's trucks has been unloaded yet: one that came before the run
+            # goes back, and not one that is inside or has just left.
+            busy = {v for v, _ in inside} | set(left)
+            idle = [v for v in reversed(people.vehicles) if v not in busy]
+            vehicle = idle[0] if idle else people.vehicles[-1]
+        left.append(vehicle)
         hidden = 0.0
         if rng.random() < self.behaviour.false_empty_rate:
             hidden = float(rng.uniform(3_000, 12_000))

@@ -458,6 +458,32 @@ class Crossings(Repository[Crossing]):
     def many(self, crossing_ids: Iterable[str]) -> dict[str, Crossing]:
         return {c.crossing_id: c for c in self._in(self.table.c.crossing_id, crossing_ids)}
 
+    def of_conveyances_between(
+        self, conveyance_ids: Iterable[str], start: datetime, end: datetime
+    ) -> list[Crossing]:
+        """The crossings of any of the conveyances from ``start`` to ``end`` (both included):
+        one query on the (conveyance_id, crossed_at) index, however long the history."""
+        wanted = sorted(set(conveyance_ids))
+        if not wanted:
+            return []
+        column = self.table.c
+        slots = _slots(wanted)
+        return self._run(
+            f"of_conveyances_between:{slots}",
+            lambda: (
+                select(self.table)
+                .where(
+                    _one_of(column.conveyance_id, "conveyance", slots),
+                    column.crossed_at >= bindparam("start", type_=column.crossed_at.type),
+                    column.crossed_at <= bindparam("end", type_=column.crossed_at.type),
+                )
+                .order_by(column.conveyance_id, column.crossed_at)
+            ),
+            start=start,
+            end=end,
+            **_listed("conveyance", wanted),
+        )
+
     def with_conveyances(
         self, crossing_ids: Iterable[str]
     ) -> dict[str, tuple[Crossing, Conveyance | None]]:

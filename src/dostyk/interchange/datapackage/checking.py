@@ -7,15 +7,16 @@ crossed at its post — run over the whole package together with what the store 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from dostyk.domain.conveyances import check_part_of
+from dostyk.domain.conveyances import check_apart, check_carried_mass, check_part_of
 from dostyk.domain.declarations import check_units
-from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.errors import Checks, InvariantViolation
 from dostyk.domain.nomenclature import Nomenclature
 from dostyk.domain.officers import check_hierarchy, check_postings
 from dostyk.domain.parties import PartyRole
@@ -216,13 +217,37 @@ def check_across(
 
 
 def _check_crossings(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    """Each unit with its movement (post, direction, time), each weighed mass within what its
+    conveyance's kind can weigh, and no conveyance crossing twice at once in the package."""
+    rows = package.get(t.crossings.name)
+    if rows is None:
+        return
+    lookup.preload(t.conveyances, {(c.conveyance_id,) for c in rows.records if c is not None})
+    lookup.preload(t.crossings, {(c.part_of,) for c in rows.records if c and c.part_of})
+    previous: dict[int, Any] = {}
+    ordered = sorted(
+        (i for i, c in enumerate(rows.records) if c is not None),
+        key=lambda i: (rows.records[i].conveyance_id, rows.records[i].crossed_at),
+    )
+    for before, after in itertools.pairwise(ordered):
+        previous[after] = rows.records[before]
+
     def check(crossing: Any) -> None:
+        checks = Checks()
         if crossing.part_of is not None:
             movement = lookup.get(t.crossings, (crossing.part_of,))
             if movement is not None:
-                check_part_of(crossing, movement)
+                checks.check(check_part_of, crossing, movement)
+        conveyance = lookup.get(t.conveyances, (crossing.conveyance_id,))
+        if conveyance is not None:
+            checks.check(check_carried_mass, crossing, conveyance)
+        index = rows.row_of_key.get((crossing.crossing_id,))
+        earlier = previous.get(index) if index is not None else None
+        if earlier is not None:
+            checks.check(check_apart, crossing, earlier)
+        checks.done()
 
-    _each(package.get(t.crossings.name), log, check)
+    _each(rows, log, check)
 
 
 def _check_units(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
