@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import IO
 
@@ -107,7 +107,9 @@ def register(engine: Engine, n: int, at: datetime) -> str:
         Conveyance(f"CR{n}-{c}", ConveyanceKind.RAILCAR, f"7{n:06d}{c}", "KZ", "KTZ", TARE_KG)
         for c in range(1, RAILCARS + 1)
     ]
-    movement = Crossing(movement_id(n), POST, TRAIN.conveyance_id, Direction.IN, arrived, True)
+    # Each its own locomotive: one train cannot bring two movements in at the same moment.
+    train = replace(TRAIN, conveyance_id=f"TR-{n}", registration=f"TR-{n}")
+    movement = Crossing(movement_id(n), POST, train.conveyance_id, Direction.IN, arrived, True)
     units = [
         Crossing(
             unit_id(n, c),
@@ -121,7 +123,7 @@ def register(engine: Engine, n: int, at: datetime) -> str:
         )
         for c, car in enumerate(cars, start=1)
     ]
-    crossings.register_crossing(engine, movement, units, cars, actor=OFFICER, at=at)
+    crossings.register_crossing(engine, movement, units, [train, *cars], actor=OFFICER, at=at)
     return "-"
 
 

@@ -155,7 +155,7 @@ def test_money_rates_and_quantities_round_trip_exactly(engine: Engine) -> None:
         ITEM_1,
         item_no=3,
         customs_value=Decimal("12345678901.23"),
-        exchange_rate=Decimal("123456.654321"),
+        exchange_rate=Decimal("1.654321"),
         quantity=Decimal("1234567.891"),
     )
     small = replace(
@@ -165,13 +165,13 @@ def test_money_rates_and_quantities_round_trip_exactly(engine: Engine) -> None:
         exchange_rate=Decimal("0.000001"),
         quantity=Decimal("0.001"),
     )
-    # The full declared precision: past the 15 or so digits a binary float keeps.
+    # The largest values the rules allow (docs/rules.md), to the last digit a column keeps.
     largest = replace(
         ITEM_1,
         item_no=5,
-        customs_value=Decimal("9999999999999999.99"),
-        exchange_rate=Decimal("999999999999.999999"),
-        quantity=Decimal("123456789012345.678"),
+        customs_value=Decimal("9999999999999.99"),
+        exchange_rate=Decimal("0.009999"),
+        quantity=Decimal("999999999999.999"),
     )
     rate = TariffRate("99999999", date(2030, 1, 1), Decimal("12.3456"), Decimal("99.9999"))
     with UnitOfWork(engine) as uow:
@@ -329,13 +329,13 @@ def test_stored_rows_read_back_as_the_bytes_of_the_domain_records(engine: Engine
 def test_record_bytes_are_identical_from_sqlite_and_postgresql(
     sqlite_url: str, postgres_url: str
 ) -> None:
-    # Besides the world: values at the full precision of their columns, and microseconds.
+    # Besides the world: the largest values the rules allow, and microseconds.
     largest = replace(
         ITEM_1,
         item_no=3,
-        customs_value=Decimal("9999999999999999.99"),
-        exchange_rate=Decimal("999999999999.999999"),
-        quantity=Decimal("123456789012345.678"),
+        customs_value=Decimal("9999999999999.99"),
+        exchange_rate=Decimal("0.009999"),
+        quantity=Decimal("999999999999.999"),
     )
     precise = replace(
         CROSSINGS[0],
@@ -356,5 +356,5 @@ def test_record_bytes_are_identical_from_sqlite_and_postgresql(
             store.dispose()
     assert from_sqlite == from_postgres
     assert sum(len(rows) for rows in from_sqlite.values()) == sum(len(r) for _, r in WORLD) + 2
-    assert any(b'"9999999999999999.99"' in row for row in from_sqlite["declaration_items"])
+    assert any(b'"9999999999999.99"' in row for row in from_sqlite["declaration_items"])
     assert any(b'"2025-03-01T03:00:00.000001Z"' in row for row in from_sqlite["crossings"])

@@ -14,15 +14,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dostyk.domain.bounds import (
+    Checks,
     check_conveyance_mass,
-    check_identifier,
-    check_instant,
-    check_mass,
-    check_text,
     show_instant,
 )
 from dostyk.domain.codes import check_country
-from dostyk.domain.errors import Checks, InvariantViolation
+from dostyk.domain.errors import InvariantViolation
 
 #: A unit crosses with its movement: from a little before the movement's recorded time (clocks
 #: differ) to an hour after it (a long train at walking pace).
@@ -74,14 +71,14 @@ class Conveyance:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "conveyance_id", self.conveyance_id)
+        checks.identifier("conveyance_id", self.conveyance_id)
         if not self.registration.strip():
             checks.add("registration", "a conveyance needs its number or plate")
         else:
-            checks.check(check_text, "registration", self.registration, 40)
+            checks.text("registration", self.registration, 40)
         checks.check(check_country, "country", self.country)
         if self.carrier_id is not None:
-            checks.check(check_identifier, "carrier_id", self.carrier_id)
+            checks.identifier("carrier_id", self.carrier_id)
         if self.tare_mass_kg is not None:
             checks.check(
                 check_conveyance_mass, "tare_mass_kg", self.tare_mass_kg, self.kind, tare=True
@@ -104,17 +101,17 @@ class Crossing:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "crossing_id", self.crossing_id)
-        checks.check(check_identifier, "post_code", self.post_code, 12)
-        checks.check(check_identifier, "conveyance_id", self.conveyance_id)
+        checks.identifier("crossing_id", self.crossing_id)
+        checks.identifier("post_code", self.post_code, 12)
+        checks.identifier("conveyance_id", self.conveyance_id)
         if isinstance(self.crossed_at, datetime) and self.crossed_at.tzinfo is None:
             checks.add("crossed_at", "a crossing time needs its time zone")
         else:
-            checks.check(check_instant, "crossed_at", self.crossed_at)
+            checks.instant("crossed_at", self.crossed_at)
         if self.gross_mass_kg is not None:
-            checks.check(check_mass, "gross_mass_kg", self.gross_mass_kg)
+            checks.mass("gross_mass_kg", self.gross_mass_kg)
         if self.part_of is not None:
-            checks.check(check_identifier, "part_of", self.part_of)
+            checks.identifier("part_of", self.part_of)
         if self.part_of == self.crossing_id:
             checks.add("part_of", "a crossing cannot be part of itself")
         checks.done()

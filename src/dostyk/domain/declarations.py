@@ -22,15 +22,11 @@ from dostyk.domain.bounds import (
     MAX_ITEMS,
     MAX_QUANTITY,
     REFERENCE_MAX,
-    check_decimal,
-    check_identifier,
-    check_instant,
-    check_mass,
-    check_text,
+    Checks,
 )
 from dostyk.domain.codes import check_country, check_currency, check_unit
 from dostyk.domain.conveyances import Crossing, Direction
-from dostyk.domain.errors import Checks, InvariantViolation
+from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.money import to_amount
 from dostyk.domain.nomenclature import Nomenclature
 
@@ -88,16 +84,16 @@ class Declaration:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("declaration_id", "declarant_id"):
-            checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_identifier, "post_code", self.post_code, 12)
+            checks.identifier(name, getattr(self, name))
+        checks.identifier("post_code", self.post_code, 12)
         for name in ("importer_id", "exporter_id", "manifest_id"):
             if getattr(self, name) is not None:
-                checks.check(check_identifier, name, getattr(self, name))
+                checks.identifier(name, getattr(self, name))
         if self.reference[:1].isspace():
             checks.add("reference", f"{self.reference!r} starts with a space")
         else:
-            checks.check(check_text, "reference", self.reference, REFERENCE_MAX)
-        checks.check(check_instant, "lodged_at", self.lodged_at)
+            checks.text("reference", self.reference, REFERENCE_MAX)
+        checks.instant("lodged_at", self.lodged_at)
         if self.kind is DeclarationKind.IMPORT and self.importer_id is None:
             checks.add("importer_id", "an import declaration names its importer")
         if self.kind is DeclarationKind.EXPORT and self.exporter_id is None:
@@ -129,20 +125,20 @@ class DeclarationItem:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "declaration_id", self.declaration_id)
+        checks.identifier("declaration_id", self.declaration_id)
         if not 1 <= self.item_no <= MAX_ITEMS:
             checks.add("item_no", f"items are numbered from 1 to {MAX_ITEMS}")
         if not self.description.strip():
             checks.add("description", "an item needs a description of the goods")
         else:
-            checks.check(check_text, "description", self.description, DESCRIPTION_MAX, prose=True)
-        checks.check(check_text, "commodity_code", self.commodity_code, 10)
+            checks.text("description", self.description, DESCRIPTION_MAX, prose=True)
+        checks.text("commodity_code", self.commodity_code, 10)
         checks.check(check_country, "origin", self.origin)
         checks.check(check_unit, "unit", self.unit)
         checks.check(check_currency, "currency", self.currency)
-        checks.check(check_decimal, "quantity", self.quantity, MAX_QUANTITY, positive=True)
-        checks.check(check_mass, "gross_mass_kg", self.gross_mass_kg)
-        checks.check(check_mass, "net_mass_kg", self.net_mass_kg)
+        checks.decimal("quantity", self.quantity, MAX_QUANTITY, positive=True)
+        checks.mass("gross_mass_kg", self.gross_mass_kg)
+        checks.mass("net_mass_kg", self.net_mass_kg)
         if not checks.failed("gross_mass_kg", "net_mass_kg") and (
             self.net_mass_kg > self.gross_mass_kg
         ):
@@ -150,10 +146,8 @@ class DeclarationItem:
                 "net_mass_kg",
                 f"net mass {self.net_mass_kg} kg exceeds gross mass {self.gross_mass_kg} kg",
             )
-        checks.check(check_decimal, "customs_value", self.customs_value, MAX_CUSTOMS_VALUE)
-        checks.check(
-            check_decimal, "exchange_rate", self.exchange_rate, MAX_EXCHANGE_RATE, positive=True
-        )
+        checks.decimal("customs_value", self.customs_value, MAX_CUSTOMS_VALUE)
+        checks.decimal("exchange_rate", self.exchange_rate, MAX_EXCHANGE_RATE, positive=True)
         if not checks.failed("customs_value", "exchange_rate") and (
             self.customs_value * self.exchange_rate > MAX_ITEM_VALUE
         ):
@@ -186,8 +180,8 @@ class DeclarationUnit:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "declaration_id", self.declaration_id)
-        checks.check(check_identifier, "crossing_id", self.crossing_id)
+        checks.identifier("declaration_id", self.declaration_id)
+        checks.identifier("crossing_id", self.crossing_id)
         checks.done()
 
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from dostyk.domain.bounds import RECORDED_MAX, check_identifier, check_instant, check_text
-from dostyk.domain.errors import Checks
+from dostyk.domain.bounds import RECORDED_MAX, Checks
 
 
 class DiscrepancyKind(StrEnum):
@@ -45,16 +44,16 @@ class Discrepancy:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("discrepancy_id", "found_by"):
-            checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_identifier, "post_code", self.post_code, 12)
+            checks.identifier(name, getattr(self, name))
+        checks.identifier("post_code", self.post_code, 12)
         for name in ("crossing_id", "manifest_id", "declaration_id"):
             if getattr(self, name) is not None:
-                checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_instant, "found_at", self.found_at)
+                checks.identifier(name, getattr(self, name))
+        checks.instant("found_at", self.found_at)
         if not self.detail.strip():
             checks.add("detail", "a discrepancy says what does not match")
         else:
-            checks.check(check_text, "detail", self.detail, RECORDED_MAX, prose=True)
+            checks.text("detail", self.detail, RECORDED_MAX, prose=True)
         if self.line_no is not None and self.manifest_id is None:
             checks.add("line_no", "a manifest line needs its manifest")
         checks.done()

@@ -9,9 +9,8 @@ field through :attr:`InvariantViolation.violations`, which a lone violation has 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 
 class DomainError(Exception):
@@ -56,40 +55,6 @@ class InvariantViolations(InvariantViolation):
     @property
     def violations(self) -> tuple[InvariantViolation, ...]:
         return self._violations
-
-
-class Checks:
-    """Collects the violations of one record's rules, so that all are reported together.
-
-    ``check`` runs one rule and keeps its violation; ``failed`` says whether a field already broke
-    a rule, so a rule over two fields runs only when both are sound; ``done`` raises them all.
-    """
-
-    __slots__ = ("found",)
-
-    def __init__(self) -> None:
-        self.found: list[InvariantViolation] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.found.append(InvariantViolation(field, message))
-
-    def check(self, rule: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
-        """Run ``rule(*args)``; False (and the violation kept) when it raises."""
-        try:
-            rule(*args, **kwargs)
-        except InvariantViolation as violation:
-            self.found.extend(violation.violations)
-            return False
-        return True
-
-    def failed(self, *fields: str) -> bool:
-        return any(v.field in fields for v in self.found)
-
-    def done(self) -> None:
-        if len(self.found) == 1:
-            raise self.found[0]
-        if self.found:
-            raise InvariantViolations(self.found)
 
 
 def check_positive(field: str, value: float) -> float:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dostyk.domain.bounds import RECORDED_MAX, check_identifier, check_instant, check_text
+from dostyk.domain.bounds import RECORDED_MAX, Checks
 from dostyk.domain.declarations import DeclarationStatus
-from dostyk.domain.errors import Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +23,14 @@ class StatusChange:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "declaration_id", self.declaration_id)
+        checks.identifier("declaration_id", self.declaration_id)
         if self.seq < 1:
             checks.add("seq", "steps are numbered from 1")
-        checks.check(check_instant, "at", self.at)
+        checks.instant("at", self.at)
         if not self.actor.strip():
             checks.add("actor", "every step names who took it")
         else:
-            checks.check(check_identifier, "actor", self.actor)
+            checks.identifier("actor", self.actor)
         if self.reason is not None:
-            checks.check(check_text, "reason", self.reason, RECORDED_MAX, prose=True)
+            checks.text("reason", self.reason, RECORDED_MAX, prose=True)
         checks.done()

@@ -12,12 +12,9 @@ from dostyk.domain.bounds import (
     MAX_FINDINGS,
     RECORDED_MAX,
     REMARK_MAX,
-    check_decimal,
-    check_identifier,
-    check_instant,
-    check_text,
+    Checks,
 )
-from dostyk.domain.errors import Checks, check_aware
+from dostyk.domain.errors import check_aware
 
 
 class FindingKind(StrEnum):
@@ -52,16 +49,16 @@ class Inspection:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("inspection_id", "declaration_id"):
-            checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_identifier, "inspector_id", self.inspector_id, 24)
+            checks.identifier(name, getattr(self, name))
+        checks.identifier("inspector_id", self.inspector_id, 24)
         for name in ("reassigned_from", "reassigned_by"):
             if getattr(self, name) is not None:
-                checks.check(check_identifier, name, getattr(self, name), 24)
-        checks.check(check_text, "draw", self.draw, RECORDED_MAX, prose=True, required=False)
+                checks.identifier(name, getattr(self, name), 24)
+        checks.text("draw", self.draw, RECORDED_MAX, prose=True, required=False)
         for name in ("assigned_at", "started_at", "ended_at"):
             value = getattr(self, name)
             if value is not None and checks.check(check_aware, name, value):
-                checks.check(check_instant, name, value)
+                checks.instant(name, value)
         if checks.failed("assigned_at", "started_at", "ended_at"):
             checks.done()
         if self.started_at is not None and self.started_at < self.assigned_at:
@@ -74,9 +71,7 @@ class Inspection:
         if self.reassigned_from is not None and not (self.reassign_reason or "").strip():
             checks.add("reassign_reason", "a reassignment needs a written reason")
         elif self.reassign_reason is not None:
-            checks.check(
-                check_text, "reassign_reason", self.reassign_reason, REMARK_MAX, prose=True
-            )
+            checks.text("reassign_reason", self.reassign_reason, REMARK_MAX, prose=True)
         checks.done()
 
 
@@ -92,12 +87,12 @@ class Finding:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "inspection_id", self.inspection_id)
+        checks.identifier("inspection_id", self.inspection_id)
         if not 1 <= self.finding_no <= MAX_FINDINGS:
             checks.add("finding_no", f"findings are numbered from 1 to {MAX_FINDINGS}")
         if not self.description.strip():
             checks.add("description", "a finding says what was found")
         else:
-            checks.check(check_text, "description", self.description, REMARK_MAX, prose=True)
-        checks.check(check_decimal, "extra_duty", self.extra_duty, MAX_EXTRA_DUTY)
+            checks.text("description", self.description, REMARK_MAX, prose=True)
+        checks.decimal("extra_duty", self.extra_duty, MAX_EXTRA_DUTY)
         checks.done()

@@ -15,12 +15,8 @@ from enum import StrEnum
 from dostyk.domain.bounds import (
     DESCRIPTION_MAX,
     REFERENCE_MAX,
-    check_identifier,
-    check_instant,
-    check_mass,
-    check_text,
+    Checks,
 )
-from dostyk.domain.errors import Checks
 
 HS_PREFIX = re.compile(r"[0-9]{4,10}", re.ASCII)
 
@@ -43,13 +39,13 @@ class Manifest:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("manifest_id", "crossing_id", "carrier_id"):
-            checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_identifier, "post_code", self.post_code, 12)
+            checks.identifier(name, getattr(self, name))
+        checks.identifier("post_code", self.post_code, 12)
         if not self.reference.strip():
             checks.add("reference", "a manifest needs the carrier's reference")
         else:
-            checks.check(check_text, "reference", self.reference, REFERENCE_MAX)
-        checks.check(check_instant, "issued_at", self.issued_at)
+            checks.text("reference", self.reference, REFERENCE_MAX)
+        checks.instant("issued_at", self.issued_at)
         checks.done()
 
 
@@ -68,16 +64,16 @@ class ManifestLine:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "manifest_id", self.manifest_id)
+        checks.identifier("manifest_id", self.manifest_id)
         if self.line_no < 1:
             checks.add("line_no", "lines are numbered from 1")
         if not HS_PREFIX.fullmatch(self.hs_code):
             checks.add("hs_code", f"{self.hs_code!r} is not a 4- to 10-digit code")
-        checks.check(check_text, "description", self.description, DESCRIPTION_MAX, prose=True)
+        checks.text("description", self.description, DESCRIPTION_MAX, prose=True)
         if self.packages < 0:
             checks.add("packages", "cannot be negative")
-        checks.check(check_mass, "gross_mass_kg", self.gross_mass_kg)
+        checks.mass("gross_mass_kg", self.gross_mass_kg)
         for name in ("unit_crossing_id", "consignee_id"):
             if getattr(self, name) is not None:
-                checks.check(check_identifier, name, getattr(self, name))
+                checks.identifier(name, getattr(self, name))
         checks.done()

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dostyk.domain.bounds import check_identifier, check_text
-from dostyk.domain.errors import Checks, InvariantViolation
+from dostyk.domain.bounds import Checks
+from dostyk.domain.errors import InvariantViolation
 
 OFFICER_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{1,23}", re.ASCII)
 
@@ -45,9 +45,9 @@ class Officer:
         if not self.name.strip():
             checks.add("name", "an officer needs a name")
         else:
-            checks.check(check_text, "name", self.name, 120)
+            checks.text("name", self.name, 120)
         if self.supervisor_id is not None:
-            checks.check(check_identifier, "supervisor_id", self.supervisor_id, 24)
+            checks.identifier("supervisor_id", self.supervisor_id, 24)
         if self.supervisor_id == self.officer_id:
             checks.add("supervisor_id", "an officer cannot supervise himself")
         checks.done()

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from dostyk.domain.bounds import REMARK_MAX, check_identifier, check_instant, check_text
+from dostyk.domain.bounds import REMARK_MAX, Checks
 from dostyk.domain.declarations import Channel
-from dostyk.domain.errors import Checks, check_aware
+from dostyk.domain.errors import check_aware
 
 
 class OverrideDecision(StrEnum):
@@ -33,22 +33,22 @@ class Override:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("override_id", "declaration_id"):
-            checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_identifier, "requested_by", self.requested_by, 24)
+            checks.identifier(name, getattr(self, name))
+        checks.identifier("requested_by", self.requested_by, 24)
         if self.decided_by is not None:
-            checks.check(check_identifier, "decided_by", self.decided_by, 24)
+            checks.identifier("decided_by", self.decided_by, 24)
         if self.from_channel == self.to_channel:
             checks.add("to_channel", "an override changes the channel")
         if len(self.reason.strip()) < 10:
             checks.add("reason", "an override needs a written reason")
         else:
-            checks.check(check_text, "reason", self.reason, REMARK_MAX, prose=True)
+            checks.text("reason", self.reason, REMARK_MAX, prose=True)
         if self.decided_by is not None and self.decided_by == self.requested_by:
             checks.add("decided_by", "nobody approves his own override")
         for name in ("requested_at", "decided_at"):
             value = getattr(self, name)
             if value is not None and checks.check(check_aware, name, value):
-                checks.check(check_instant, name, value)
+                checks.instant(name, value)
         if self.decision is OverrideDecision.PENDING:
             if self.decided_by is not None or self.decided_at is not None:
                 checks.add("decision", "a pending override names no decider")

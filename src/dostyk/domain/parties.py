@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dostyk.domain.bounds import NAME_MAX, check_identifier, check_text
+from dostyk.domain.bounds import NAME_MAX, Checks
 from dostyk.domain.codes import check_country
-from dostyk.domain.errors import Checks, InvariantViolation
+from dostyk.domain.errors import InvariantViolation
 
 KZ_BIN = re.compile(r"[0-9]{12}", re.ASCII)
 
@@ -51,18 +51,18 @@ class Party:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "party_id", self.party_id)
+        checks.identifier("party_id", self.party_id)
         if not self.name.strip():
             checks.add("name", "a party needs a name")
         else:
-            checks.check(check_text, "name", self.name, NAME_MAX)
+            checks.text("name", self.name, NAME_MAX)
         checks.check(check_country, "country", self.country)
         if not self.tax_id.strip():
             checks.add("tax_id", "a party needs a tax identifier")
         elif self.country == "KZ" and not KZ_BIN.fullmatch(self.tax_id):
             checks.add("tax_id", f"{self.tax_id!r} is not a 12-digit BIN/IIN")
         else:
-            checks.check(check_text, "tax_id", self.tax_id, 32)
+            checks.text("tax_id", self.tax_id, 32)
         if not self.roles:
             checks.add("roles", "a party needs at least one role")
         checks.done()

@@ -9,12 +9,8 @@ from decimal import Decimal
 from dostyk.domain.bounds import (
     MONEY_MAX,
     REFERENCE_MAX,
-    check_decimal,
-    check_identifier,
-    check_instant,
-    check_text,
+    Checks,
 )
-from dostyk.domain.errors import Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +25,12 @@ class Payment:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "payment_id", self.payment_id)
-        checks.check(check_identifier, "declaration_id", self.declaration_id)
-        checks.check(check_decimal, "amount", self.amount, MONEY_MAX)
-        checks.check(check_instant, "paid_at", self.paid_at)
+        checks.identifier("payment_id", self.payment_id)
+        checks.identifier("declaration_id", self.declaration_id)
+        checks.decimal("amount", self.amount, MONEY_MAX)
+        checks.instant("paid_at", self.paid_at)
         if not self.reference.strip():
             checks.add("reference", "a payment carries its bank reference")
         else:
-            checks.check(check_text, "reference", self.reference, REFERENCE_MAX)
+            checks.text("reference", self.reference, REFERENCE_MAX)
         checks.done()

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dostyk.domain.bounds import REMARK_MAX, check_text
+from dostyk.domain.bounds import REMARK_MAX, Checks
 from dostyk.domain.codes import check_country
-from dostyk.domain.errors import Checks
 
 POST_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,11}", re.ASCII)
 
@@ -59,10 +58,10 @@ class Post:
         if not self.name.strip():
             checks.add("name", "a post needs a name")
         else:
-            checks.check(check_text, "name", self.name, 120)
-        checks.check(check_text, "region", self.region, 80, required=False)
+            checks.text("name", self.name, 120)
+        checks.text("region", self.region, 80, required=False)
         if self.note is not None:
-            checks.check(check_text, "note", self.note, REMARK_MAX, prose=True, required=False)
+            checks.text("note", self.note, REMARK_MAX, prose=True, required=False)
         if self.neighbour_country is not None:
             checks.check(check_country, "neighbour_country", self.neighbour_country)
         if not -90 <= self.latitude <= 90:

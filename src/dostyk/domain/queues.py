@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from dostyk.domain.bounds import REMARK_MAX, check_identifier, check_instant, check_text
+from dostyk.domain.bounds import REMARK_MAX, Checks
 from dostyk.domain.declarations import Channel
-from dostyk.domain.errors import Checks
 
 
 class QueueKind(StrEnum):
@@ -39,14 +38,14 @@ class QueueException:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("exception_id", "declaration_id", "first_overtaken_id"):
-            checks.check(check_identifier, name, getattr(self, name))
-        checks.check(check_identifier, "post_code", self.post_code, 12)
-        checks.check(check_identifier, "officer_id", self.officer_id, 24)
-        checks.check(check_instant, "at", self.at)
+            checks.identifier(name, getattr(self, name))
+        checks.identifier("post_code", self.post_code, 12)
+        checks.identifier("officer_id", self.officer_id, 24)
+        checks.instant("at", self.at)
         if self.overtaken < 1:
             checks.add("overtaken", "an exception overtakes at least one")
         if len(self.reason.strip()) < 10:
             checks.add("reason", "serving out of turn needs a written reason")
         else:
-            checks.check(check_text, "reason", self.reason, REMARK_MAX, prose=True)
+            checks.text("reason", self.reason, REMARK_MAX, prose=True)
         checks.done()

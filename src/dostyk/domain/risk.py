@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dostyk.domain.bounds import check_identifier, check_instant, check_text
+from dostyk.domain.bounds import Checks
 from dostyk.domain.declarations import Channel
-from dostyk.domain.errors import Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +28,13 @@ class RiskAssessment:
     def __post_init__(self) -> None:
         checks = Checks()
         for name in ("assessment_id", "declaration_id"):
-            checks.check(check_identifier, name, getattr(self, name))
+            checks.identifier(name, getattr(self, name))
         if not 0.0 <= self.score <= 1.0:
             checks.add("score", f"{self.score} is not a probability")
-        checks.check(check_instant, "assessed_at", self.assessed_at)
+        checks.instant("assessed_at", self.assessed_at)
         if any("|" in c for c in self.criteria):
             checks.add("criteria", "a criterion name cannot contain '|'")
         for criterion in self.criteria:
-            checks.check(check_text, "criteria", criterion, 200)
-        checks.check(check_text, "selector", self.selector, 64)
+            checks.text("criteria", criterion, 200)
+        checks.text("selector", self.selector, 64)
         checks.done()

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dostyk.domain.bounds import PLAN_AHEAD, check_identifier, check_instant
-from dostyk.domain.errors import Checks
+from dostyk.domain.bounds import PLAN_AHEAD, Checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +23,11 @@ class DutyShift:
 
     def __post_init__(self) -> None:
         checks = Checks()
-        checks.check(check_identifier, "shift_id", self.shift_id)
-        checks.check(check_identifier, "officer_id", self.officer_id, 24)
-        checks.check(check_identifier, "post_code", self.post_code, 12)
-        checks.check(check_instant, "starts_at", self.starts_at, ahead=PLAN_AHEAD)
-        checks.check(check_instant, "ends_at", self.ends_at, ahead=PLAN_AHEAD)
+        checks.identifier("shift_id", self.shift_id)
+        checks.identifier("officer_id", self.officer_id, 24)
+        checks.identifier("post_code", self.post_code, 12)
+        checks.instant("starts_at", self.starts_at, PLAN_AHEAD)
+        checks.instant("ends_at", self.ends_at, PLAN_AHEAD)
         if not checks.failed("starts_at", "ends_at") and self.ends_at <= self.starts_at:
             checks.add("ends_at", "a shift ends after it starts")
         checks.done()

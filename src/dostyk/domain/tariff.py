@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from dostyk.domain.bounds import REMARK_MAX, check_text
-from dostyk.domain.errors import Checks, InvariantViolation
+from dostyk.domain.bounds import REMARK_MAX, Checks
+from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.money import to_amount
 
 PREFIX = re.compile(r"[0-9]{2,10}", re.ASCII)
@@ -42,7 +42,7 @@ class TariffRate:
         if not Decimal(0) <= self.vat_rate <= MAX_VAT_RATE:
             checks.add("vat_rate", f"{self.vat_rate} is not a percentage up to {MAX_VAT_RATE}")
         if self.note is not None:
-            checks.check(check_text, "note", self.note, REMARK_MAX, prose=True, required=False)
+            checks.text("note", self.note, REMARK_MAX, prose=True, required=False)
         checks.done()
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from dostyk.domain.bounds import Checks
 from dostyk.domain.conveyances import check_apart, check_carried_mass, check_part_of
 from dostyk.domain.declarations import check_units
-from dostyk.domain.errors import Checks, InvariantViolation
+from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.nomenclature import Nomenclature
 from dostyk.domain.officers import check_hierarchy, check_postings
 from dostyk.domain.parties import PartyRole
