@@ -77,3 +77,26 @@ def test_one_railcar_in_two_trains_at_once_is_refused(engine: Engine, tmp_path: 
         f == "crossings.csv" and "a conveyance is in one movement and at one post" in m
         for f, _, _, m in found
     ), found
+
+
+def test_a_railcar_already_stored_as_crossing_then_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The store holds the sample; a package bringing its first railcar in again at the same
+    minute, in another train, is refused, while the sample itself imports again unchanged."""
+    import_package(engine, copy_sample(tmp_path / "first"))
+    package = copy_sample(tmp_path / "second")
+    crossings = package / "crossings.csv"
+    header = crossings.read_text(encoding="utf-8").splitlines()[0]
+    crossings.write_text(
+        f"{header}\n"
+        "X-TWICE,DST,TR0001,in,2024-02-29T22:05:14Z,true,,\n"
+        "X-TWICE-1,DST,RC50000000,in,2024-02-29T22:05:14Z,true,69989.0,X-TWICE\n",
+        encoding="utf-8",
+    )
+    found = refusals(engine, package)
+    assert any(
+        f == "crossings.csv" and row == 2 and "but it crossed there at 2024-02-29T22:00:14Z" in m
+        for f, row, _, m in found
+    ), found
+    assert import_package(engine, copy_sample(tmp_path / "third")).total == 0

@@ -88,6 +88,24 @@ def stored_rows(
     return found
 
 
+def rows_between(
+    connection: Connection,
+    table: Table,
+    key_column: Column[Any],
+    keys: Iterable[Any],
+    time_column: Column[Any],
+    start: Any,
+    end: Any,
+) -> list[tuple[Any, ...]]:
+    """The stored rows whose ``key_column`` is among ``keys`` and whose ``time_column`` lies
+    from ``start`` to ``end``: for an index on (key, time), a range per key, never a scan."""
+    found: list[tuple[Any, ...]] = []
+    for chunk in _chunks(sorted(set(keys)), CHUNK):
+        query = select(table).where(key_column.in_(chunk), time_column >= start, time_column <= end)
+        found.extend(tuple(row) for row in connection.execute(query))
+    return found
+
+
 def ordered_rows(connection: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
     """Every row in primary-key order by code point, the same on SQLite and PostgreSQL."""
     order: list[Any] = []

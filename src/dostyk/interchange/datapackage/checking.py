@@ -7,6 +7,7 @@ crossed at its post — run over the whole package together with what the store 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,12 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from dostyk.domain.bounds import Checks
-from dostyk.domain.conveyances import check_apart, check_carried_mass, check_part_of
+from dostyk.domain.conveyances import (
+    CONVEYANCE_GAP,
+    check_apart,
+    check_carried_mass,
+    check_part_of,
+)
 from dostyk.domain.declarations import check_units
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.nomenclature import Nomenclature
@@ -232,6 +238,7 @@ def _check_crossings(package: Mapping[str, TableRows], lookup: Lookup, log: Erro
     )
     for before, after in itertools.pairwise(ordered):
         previous[after] = rows.records[before]
+    stored = _stored_near(lookup.connection, [c for c in rows.records if c is not None])
 
     def check(crossing: Any) -> None:
         checks = Checks()
@@ -246,9 +253,51 @@ def _check_crossings(package: Mapping[str, TableRows], lookup: Lookup, log: Erro
         earlier = previous.get(index) if index is not None else None
         if earlier is not None:
             checks.check(check_apart, crossing, earlier)
+        for other in _nearest(stored.get(crossing.conveyance_id), crossing):
+            checks.check(check_apart, crossing, other)
         checks.done()
 
     _each(rows, log, check)
+
+
+#: A conveyance's stored crossings in time order, with their times (for bisection).
+_Timeline = tuple[list[Any], list[Any]]
+
+
+def _stored_near(connection: Connection, crossings: Sequence[Any]) -> dict[str, _Timeline]:
+    """The store's crossings of the package's conveyances over the package's time span, by
+    conveyance and in time order; read through the (conveyance_id, crossed_at) index."""
+    if not crossings or bulk.is_empty(connection, t.crossings):
+        return {}
+    start = min(c.crossed_at for c in crossings) - CONVEYANCE_GAP
+    end = max(c.crossed_at for c in crossings) + CONVEYANCE_GAP
+    column = t.crossings.c
+    build = RECORD_TYPES[t.crossings.name].to_domain
+    rows = bulk.rows_between(
+        connection,
+        t.crossings,
+        column.conveyance_id,
+        {c.conveyance_id for c in crossings},
+        column.crossed_at,
+        start,
+        end,
+    )
+    near: dict[str, _Timeline] = {}
+    for crossing in sorted((build(row) for row in rows), key=lambda c: c.crossed_at):
+        times, records = near.setdefault(crossing.conveyance_id, ([], []))
+        times.append(crossing.crossed_at)
+        records.append(crossing)
+    return near
+
+
+def _nearest(stored: _Timeline | None, crossing: Any) -> list[Any]:
+    """Of a conveyance's stored crossings, those next to this one in time (and the crossing
+    itself, should the package hold it again: :func:`check_apart` passes over it)."""
+    if stored is None:
+        return []
+    times, records = stored
+    at = bisect.bisect_left(times, crossing.crossed_at)
+    return records[max(0, at - 1) : at + 2]
 
 
 def _check_units(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
