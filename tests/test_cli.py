@@ -156,7 +156,7 @@ def test_init_is_idempotent(dostyk: Invoke, store_url: str) -> None:
     first = dostyk("init")
     assert first.exit_code == 0, first.output
     posts, rates = len(reference.posts()), len(reference.tariff_rates())
-    assert f"added {posts} posts and {rates} tariff rates" in plain(first.output)
+    assert f"added {posts} posts and {rates:,} tariff rates" in plain(first.output)
     counts = row_counts(store_url)
     assert counts["posts"] == posts and counts["tariff_rates"] == rates
 

@@ -59,7 +59,7 @@ def queues(dostyk: Invoke, minutes: int) -> dict[str, Any]:
 def test_a_train_and_two_declarations_from_arrival_to_release(dostyk: Invoke) -> None:
     docs.write("crossing.json", docs.crossing())
     text = ok(dostyk, "crossing register crossing.json --as IN-DST1", at=5)
-    assert "Registered movement X-T1" in text and "with 3 unit(s)" in text
+    assert "Registered movement X-T1" in text and "with 3 units" in text
     assert "new conveyances: TR9001, RC50000100" in text
 
     # The broker lodges both; each is validated and accepted at once.
@@ -105,7 +105,7 @@ def test_a_train_and_two_declarations_from_arrival_to_release(dostyk: Invoke) ->
     ok(dostyk, f"inspection start I-D-TROUSERS-1 --as {inspector}", at=40)
     docs.write("findings.json", docs.findings())
     line = f"inspection finish I-D-TROUSERS-1 --findings findings.json --as {inspector}"
-    assert "1 finding(s), extra duty 3,088,800.00" in ok(dostyk, line, at=100)
+    assert "1 finding, extra duty 3,088,800.00" in ok(dostyk, line, at=100)
 
     # Duties from the tariff, the finding's extra duty on top; paid to the tiyn, released.
     text = ok(dostyk, "duties assess D-TROUSERS --as system", at=105)

@@ -382,7 +382,7 @@ def test_reads_that_find_nothing(dostyk: Invoke, home: Path) -> None:
     refused(dostyk, home, ["declaration", "show", "D-NONE"], "no declaration D-NONE")
     text = refused(dostyk, home, ["duties", "show", "D-NONE"], "no declaration D-NONE")
     assert "nothing was written" not in text
-    refused(dostyk, home, ["queue", "show", "--post", "XXX"], "no post XXX")
+    refused(dostyk, home, ["queue", "show", "--post", "XXX"], "no post 'XXX'", code=2)
     refused(
         dostyk,
         home,

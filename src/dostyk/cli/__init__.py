@@ -1,4 +1,9 @@
-"""The ``dostyk`` command line: one module per family of commands."""
+"""The ``dostyk`` command line: one module per family of commands.
+
+Importing it loads Typer and the command signatures only; each command imports what it uses
+(the store, the services, Rich) when it runs, so that ``--help`` answers at once. Help is
+formatted by Click rather than Rich (``rich_markup_mode=None``) for the same reason.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from dostyk.cli import terminal
 from dostyk.cli.context import state
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
@@ -18,7 +24,16 @@ app = typer.Typer(
     help="Dostyk: customs control and integrity for a network of border crossing points.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        terminal.say("dostyk {}", version("dostyk"))
+        raise typer.Exit()
 
 
 @app.callback()
@@ -31,7 +46,14 @@ def main(
         str | None,
         typer.Option(help="SQLAlchemy URL of the store. Default: $DOSTYK_DATABASE_URL or SQLite."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
+    terminal.reset()
     state.settings = load_settings(home, database_url)
 
 

@@ -13,17 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
-from dostyk.cli.context import errors
-from dostyk.domain.bounds import check_live_instant
-from dostyk.domain.errors import DomainError, InvariantViolation
-from dostyk.interchange.json_documents import DocumentRejected
-from dostyk.services.errors import UseCaseError, ValidationFailed
-from dostyk.store.canonical import decimal_decoder, decode_instant, encode_instant
+from dostyk.cli import terminal
+
+if TYPE_CHECKING:
+    from dostyk.domain.declarations import Channel
 
 Actor = Annotated[
     str,
@@ -52,6 +50,21 @@ At = Annotated[
         show_default=False,
     ),
 ]
+
+
+class ChannelChoice(StrEnum):
+    """The channels, as options take them; the domain's :class:`Channel` is loaded on use only."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    def channel(self) -> Channel:
+        from dostyk.domain.declarations import Channel
+
+        return Channel(self.value)
+
+
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a summary.")]
 
 
@@ -62,33 +75,41 @@ def moment(text: str | None) -> datetime:
     start of Dostyk's history to a few minutes past the clock, so that a mistyped year cannot
     put a declaration's last step where no real step can follow it.
     """
+    from dostyk.domain.bounds import check_live_instant
+    from dostyk.domain.errors import InvariantViolation
+    from dostyk.store.canonical import decode_instant
+
     if text is None:
         return datetime.now(UTC)
     try:
         return check_live_instant("--at", decode_instant(text))
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--at") from None
+        raise terminal.bad_parameter("--at", "{}", error) from None
     except InvariantViolation as violation:
-        raise typer.BadParameter(violation.message, param_hint="--at") from None
+        raise terminal.bad_parameter("--at", "{}", violation.message) from None
 
 
 def amount(text: str, option: str) -> Decimal:
     """An amount in national currency with at most two decimals."""
+    from dostyk.store.canonical import decimal_decoder
+
     try:
         value: Decimal = decimal_decoder(2)(text.strip())
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint=option) from None
+        raise terminal.bad_parameter(option, "{}", error) from None
     return value
 
 
 def instant(value: datetime | None) -> str:
     """An instant as the store writes it (UTC, trailing Z); empty for none."""
+    from dostyk.store.canonical import encode_instant
+
     return "" if value is None else encode_instant(value)
 
 
 def red(line: str) -> None:
     """One line to stderr in red, literally (no markup) and unwrapped, so it can be grepped."""
-    errors.print(Text(line, style="red"), highlight=False, soft_wrap=True)
+    terminal.error("{}", line)
 
 
 def refuse(message: str) -> typer.Exit:
@@ -104,6 +125,10 @@ def refusals(*, writes: bool = True) -> Iterator[None]:
     ``writes`` says whether the command would have changed records, so the message can add that
     nothing was written.
     """
+    from dostyk.domain.errors import DomainError
+    from dostyk.interchange.json_documents import DocumentRejected
+    from dostyk.services.errors import UseCaseError, ValidationFailed
+
     unchanged = "; nothing was written" if writes else ""
     try:
         yield

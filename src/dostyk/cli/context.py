@@ -1,21 +1,22 @@
-"""What every command shares: the settings chosen on the command line, the store, the consoles."""
+"""What every command shares: the settings chosen on the command line, and the store.
+
+Nothing here is imported before a command runs: the store's modules (SQLAlchemy, Alembic) are
+loaded inside :func:`open_store`, so that ``--help`` starts at once.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
+from dostyk.cli import terminal
 from dostyk.config import Settings, load_settings
-from dostyk.store import migrations
-from dostyk.store.engine import make_engine
 
-console = Console()
-errors = Console(stderr=True)
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 class State:
@@ -32,32 +33,38 @@ def settings() -> Settings:
 
 
 def open_store(*, require_schema: bool = True) -> Engine:
-    """The store named by the settings; exit 2 when it is not initialised and must be."""
+    """The store named by the settings; exit 2 when it is not initialised and must be.
+
+    A command that needs the store never creates one: an embedded store whose file does not
+    exist is reported as missing, and nothing is written to the home.
+    """
+    from sqlalchemy.engine import make_url
+
+    from dostyk.store import migrations
+    from dostyk.store.engine import make_engine
+
+    url = make_url(settings().database_url)
+    if require_schema and url.get_backend_name() == "sqlite" and url.database not in (None, ""):
+        database = Path(url.database)
+        if str(database) != ":memory:" and not database.exists():
+            terminal.error(
+                "No store at {}: it is not initialised; run `dostyk init` first.", database
+            )
+            raise typer.Exit(2)
     engine = make_engine(settings().database_url)
     if require_schema and migrations.current_revision(engine) != migrations.head_revision(engine):
-        errors.print(
-            f"[red]The store at {engine.url.render_as_string()} is not initialised "
-            "or not up to date: run `dostyk init` first.[/red]"
+        terminal.error(
+            "The store at {} is not initialised or not up to date: run `dostyk init` first.",
+            engine.url.render_as_string(),
         )
         raise typer.Exit(2)
     return engine
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print an error for the user and return the exit to raise."""
-    errors.print(f"[red]{message}[/red]", highlight=False)
+    """Print an error (data: shown literally) and return the exit to raise."""
+    terminal.error("{}", message)
     return typer.Exit(code)
-
-
-def rows_progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def parse_day(text: str | None, option: str) -> date | None:
@@ -66,9 +73,7 @@ def parse_day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
+        raise terminal.bad_parameter(option, "{!r} is not a date (YYYY-MM-DD)", text) from None
 
 
 def read_path(path: Path, what: str) -> str:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
+from dostyk.cli import terminal
 from dostyk.cli.acting import Actor, AsJson, At, Reader, instant, moment, red, refusals
-from dostyk.cli.context import console, errors, open_store
-from dostyk.cli.views import read_declaration as read_view
-from dostyk.cli.views import show_declaration
-from dostyk.domain.declarations import Channel
-from dostyk.interchange.json_documents import read_crossing
-from dostyk.interchange.json_documents import read_declaration as read_document
-from dostyk.services import crossings, declarations, selectivity
+from dostyk.cli.context import open_store
+from dostyk.cli.wording import plural
 
 Document = Annotated[
     Path,
@@ -45,6 +39,9 @@ def register_crossing(document: Document, actor: Actor, at: At = None) -> None:
     The officer registering it (--as) must be posted at the movement's post. A unit declared
     empty that weighs more than its tare is recorded as weighed, with a discrepancy.
     """
+    from dostyk.interchange.json_documents import read_crossing
+    from dostyk.services import crossings
+
     when = moment(at)
     engine = open_store()
     with refusals():
@@ -53,14 +50,19 @@ def register_crossing(document: Document, actor: Actor, at: At = None) -> None:
             engine, parsed.movement, parsed.units, parsed.conveyances, actor=actor, at=when
         )
     m = done.movement
-    console.print(
-        f"Registered movement [bold]{m.crossing_id}[/bold]: {m.conveyance_id} {m.direction} at "
-        f"{m.post_code}, {instant(m.crossed_at)}, with {len(done.units)} unit(s)"
+    terminal.say(
+        "Registered movement [bold]{}[/bold]: {} {} at {}, {}, with {}",
+        m.crossing_id,
+        m.conveyance_id,
+        m.direction,
+        m.post_code,
+        instant(m.crossed_at),
+        plural(len(done.units), "unit"),
     )
     if done.conveyances_added:
-        console.print(f"new conveyances: {', '.join(done.conveyances_added)}", highlight=False)
+        terminal.say("new conveyances: {}", ", ".join(done.conveyances_added))
     for found in done.discrepancies:
-        errors.print(Text(f"discrepancy {found.discrepancy_id}: {found.detail}", style="yellow"))
+        terminal.warn("discrepancy {}: {}", found.discrepancy_id, found.detail)
 
 
 @declaration_app.command("lodge")
@@ -71,6 +73,9 @@ def lodge(document: Document, actor: Actor, at: At = None) -> None:
     breaks the rules is recorded as rejected, with every reason, and the command exits 1.
     Lodging the same document again under the same reference changes nothing.
     """
+    from dostyk.interchange.json_documents import read_declaration as read_document
+    from dostyk.services import declarations
+
     when = moment(at)
     engine = open_store()
     with refusals():
@@ -80,17 +85,23 @@ def lodge(document: Document, actor: Actor, at: At = None) -> None:
         )
     d = lodged.declaration
     if not lodged.new:
-        console.print(
-            f"Reference {d.reference} was lodged before as [bold]{d.declaration_id}[/bold] "
-            f"({instant(d.lodged_at)}); nothing new was recorded. Status: {d.status}"
+        terminal.say(
+            "Reference {} was lodged before as [bold]{}[/bold] ({}); nothing new was recorded. "
+            "Status: {}",
+            d.reference,
+            d.declaration_id,
+            instant(d.lodged_at),
+            d.status,
         )
     if lodged.accepted:
         if lodged.new:
-            console.print(
-                f"Declaration [bold]{d.declaration_id}[/bold] lodged and accepted "
-                f"({len(parsed.items)} item(s), {len(parsed.units)} unit(s)); next: "
-                f"dostyk declaration assess {d.declaration_id}",
-                highlight=False,
+            terminal.say(
+                "Declaration [bold]{}[/bold] lodged and accepted ({}, {}); next: "
+                "dostyk declaration assess {}",
+                d.declaration_id,
+                plural(len(parsed.items), "item"),
+                plural(len(parsed.units), "unit"),
+                d.declaration_id,
             )
         return
     red(f"Declaration {d.declaration_id} is recorded as rejected:")
@@ -104,14 +115,16 @@ def show(
     declaration_id: DeclarationId, as_json: AsJson = False, actor: Reader = None, at: At = None
 ) -> None:
     """Show a declaration: status, channel, items, history, risk, inspection, duties, payment."""
+    from dostyk.cli.views import read_declaration, show_declaration
+
     moment(at)
     engine = open_store()
     with refusals(writes=False):
-        view = read_view(engine, declaration_id)
+        view = read_declaration(engine, declaration_id)
     if as_json:
-        typer.echo(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
+        terminal.echo_json(view.to_json())
     else:
-        show_declaration(console, view)
+        show_declaration(view)
 
 
 @declaration_app.command("cancel")
@@ -124,11 +137,13 @@ def cancel(
     ] = None,
 ) -> None:
     """The declarant withdraws his declaration; refused once it is released or final."""
+    from dostyk.services import declarations
+
     when = moment(at)
     engine = open_store()
     with refusals():
         cancelled = declarations.cancel(engine, declaration_id, actor=actor, at=when, reason=reason)
-    console.print(f"Declaration [bold]{cancelled.declaration_id}[/bold] cancelled")
+    terminal.say("Declaration [bold]{}[/bold] cancelled", cancelled.declaration_id)
 
 
 @declaration_app.command("assess")
@@ -138,6 +153,9 @@ def assess(declaration_id: DeclarationId, actor: Actor, at: At = None) -> None:
     The default selector is the rule profile rules:v1 with a random share of 5 % yellow and
     2 % red drawn from the ledger. Only an officer or 'system' may run it.
     """
+    from dostyk.domain.declarations import Channel
+    from dostyk.services import selectivity
+
     when = moment(at)
     engine = open_store()
     with refusals():
@@ -145,15 +163,20 @@ def assess(declaration_id: DeclarationId, actor: Actor, at: At = None) -> None:
             engine, declaration_id, selectivity.default_selector(), actor=actor, at=when
         )
     rules = {f"rule:{rule.name}": rule.description for rule in selectivity.rules_v1().rules}
-    console.print(
-        f"Declaration [bold]{declaration_id}[/bold] is [bold]{assessment.channel}[/bold] "
-        f"({assessment.selector}, assessment {assessment.assessment_id})",
-        highlight=False,
+    terminal.say(
+        "Declaration [bold]{}[/bold] is [bold]{}[/bold] ({}, assessment {})",
+        declaration_id,
+        assessment.channel,
+        assessment.selector,
+        assessment.assessment_id,
     )
     for criterion in assessment.criteria:
         meaning = rules.get(criterion)
-        console.print(f"  {criterion}" + (f": {meaning}" if meaning else ""), highlight=False)
+        if meaning:
+            terminal.say("  {}: {}", criterion, meaning)
+        else:
+            terminal.say("  {}", criterion)
     if assessment.channel is Channel.GREEN:
-        console.print(f"next: dostyk duties assess {declaration_id}", highlight=False)
+        terminal.say("next: dostyk duties assess {}", declaration_id)
     else:
-        console.print(f"next: dostyk inspection assign {declaration_id}", highlight=False)
+        terminal.say("next: dostyk inspection assign {}", declaration_id)

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dostyk.cli.acting import Actor, At, Reader, moment, refusals, refuse
-from dostyk.cli.context import console, open_store
-from dostyk.domain.declarations import Channel
-from dostyk.domain.inspections import Finding, Inspection
-from dostyk.interchange.json_documents import read_findings
-from dostyk.ledger.store import root_at
-from dostyk.ledger.writer import log_size
-from dostyk.services import assignment, inspections, overrides
-from dostyk.services.errors import NotFound
-from dostyk.store import repositories
+from dostyk.cli import terminal
+from dostyk.cli.acting import Actor, At, ChannelChoice, Reader, moment, refusals, refuse
+from dostyk.cli.context import open_store
+from dostyk.cli.wording import plural
+
+if TYPE_CHECKING:
+    from dostyk.domain.inspections import Finding, Inspection
 
 InspectionId = Annotated[str, typer.Argument(help="The inspection's id.", show_default=False)]
 DeclarationId = Annotated[
@@ -41,16 +38,21 @@ override_app = typer.Typer(
 @inspection_app.command("assign")
 def assign(declaration_id: DeclarationId, actor: Actor, at: At = None) -> None:
     """Draw the inspector of a yellow or red declaration among those on duty at its post."""
+    from dostyk.services import assignment
+
     when = moment(at)
     engine = open_store()
     with refusals():
         inspection = assignment.assign_inspector(engine, declaration_id, actor=actor, at=when)
     draw = json.loads(inspection.draw)
-    console.print(
-        f"Inspection [bold]{inspection.inspection_id}[/bold] of {declaration_id} assigned to "
-        f"[bold]{inspection.inspector_id}[/bold], drawn among {', '.join(draw['candidates'])} "
-        f"at ledger size {draw['tree_size']}",
-        highlight=False,
+    terminal.say(
+        "Inspection [bold]{}[/bold] of {} assigned to [bold]{}[/bold], drawn among {} "
+        "at ledger size {}",
+        inspection.inspection_id,
+        declaration_id,
+        inspection.inspector_id,
+        ", ".join(draw["candidates"]),
+        draw["tree_size"],
     )
 
 
@@ -63,14 +65,18 @@ def reassign(
     at: At = None,
 ) -> None:
     """A supervisor above the drawn inspector hands an unstarted inspection to another one."""
+    from dostyk.services import assignment
+
     when = moment(at)
     engine = open_store()
     with refusals():
         done = assignment.reassign(engine, inspection_id, to, actor=actor, at=when, reason=reason)
-    console.print(
-        f"Inspection [bold]{done.inspection_id}[/bold] reassigned from {done.reassigned_from} "
-        f"to [bold]{done.inspector_id}[/bold] by {done.reassigned_by}",
-        highlight=False,
+    terminal.say(
+        "Inspection [bold]{}[/bold] reassigned from {} to [bold]{}[/bold] by {}",
+        done.inspection_id,
+        done.reassigned_from,
+        done.inspector_id,
+        done.reassigned_by,
     )
 
 
@@ -80,22 +86,26 @@ def start(inspection_id: InspectionId, actor: Actor, at: At = None, reason: Reas
 
     Starting before an older inspection waiting in his queue needs --reason and is recorded.
     """
+    from dostyk.services import inspections
+
     when = moment(at)
     engine = open_store()
     with refusals():
         started = inspections.start_inspection(
             engine, inspection_id, actor=actor, at=when, reason=reason
         )
-    console.print(
-        f"Inspection [bold]{inspection_id}[/bold] of {started.inspection.declaration_id} started",
-        highlight=False,
+    terminal.say(
+        "Inspection [bold]{}[/bold] of {} started",
+        inspection_id,
+        started.inspection.declaration_id,
     )
     if started.queue_exception is not None:
         q = started.queue_exception
-        console.print(
-            f"[yellow]out of turn, ahead of {q.overtaken} waiting (first {q.first_overtaken_id})"
-            f"; recorded as {q.exception_id}[/yellow]",
-            highlight=False,
+        terminal.say(
+            "[yellow]out of turn, ahead of {} waiting (first {}); recorded as {}[/yellow]",
+            q.overtaken,
+            q.first_overtaken_id,
+            q.exception_id,
         )
 
 
@@ -115,6 +125,9 @@ def finish(
     ] = None,
 ) -> None:
     """The assigned inspector records what he found and ends the inspection."""
+    from dostyk.interchange.json_documents import read_findings
+    from dostyk.services import inspections
+
     when = moment(at)
     engine = open_store()
     with refusals():
@@ -124,14 +137,15 @@ def finish(
         done = inspections.finish_inspection(engine, inspection_id, found, actor=actor, at=when)
     extra = sum(f.extra_duty for f in done.findings)
     summary = (
-        f"{len(done.findings)} finding(s), extra duty {extra:,}"
+        f"{plural(len(done.findings), 'finding')}, extra duty {extra:,}"
         if done.findings
         else "nothing irregular found"
     )
-    console.print(
-        f"Inspection [bold]{inspection_id}[/bold] finished: {summary}; next: "
-        f"dostyk duties assess {done.inspection.declaration_id}",
-        highlight=False,
+    terminal.say(
+        "Inspection [bold]{}[/bold] finished: {}; next: dostyk duties assess {}",
+        inspection_id,
+        summary,
+        done.inspection.declaration_id,
     )
 
 
@@ -141,6 +155,12 @@ def recheck_draw(inspection_id: InspectionId, actor: Reader = None, at: At = Non
 
     Exits 1 when the record does not follow from the ledger's root at the recorded size.
     """
+    from dostyk.ledger.store import root_at
+    from dostyk.ledger.writer import log_size
+    from dostyk.services import assignment
+    from dostyk.services.errors import NotFound
+    from dostyk.store import repositories
+
     moment(at)
     engine = open_store()
     with refusals(writes=False), engine.connect() as connection:
@@ -165,16 +185,19 @@ def recheck_draw(inspection_id: InspectionId, actor: Reader = None, at: At = Non
             f"inspection {inspection_id}: the draw yields {drawn}, but the inspection was given "
             f"to {first}"
         )
-    console.print(
-        f"[green]draw verified[/green]: the ledger's root at size {size} yields {drawn}, "
-        f"as recorded for inspection {inspection_id}",
-        highlight=False,
+    terminal.say(
+        "[green]draw verified[/green]: the ledger's root at size {} yields {}, "
+        "as recorded for inspection {}",
+        size,
+        drawn,
+        inspection_id,
     )
     if inspection.reassigned_from:
-        console.print(
-            f"reassigned to {inspection.inspector_id} by {inspection.reassigned_by}: "
-            f"{inspection.reassign_reason}",
-            highlight=False,
+        terminal.say(
+            "reassigned to {} by {}: {}",
+            inspection.inspector_id,
+            inspection.reassigned_by,
+            inspection.reassign_reason,
         )
 
 
@@ -190,43 +213,67 @@ def _recorded_size(draw: str) -> int | None:
 @override_app.command("request")
 def request(
     declaration_id: DeclarationId,
-    to: Annotated[Channel, typer.Option("--to", help="The channel asked for.")],
+    to: Annotated[ChannelChoice, typer.Option("--to", help="The channel asked for.")],
     reason: Annotated[str, typer.Option(help="Written reason, at least 10 characters (recorded).")],
     actor: Actor,
     at: At = None,
 ) -> None:
     """An officer at the post asks to change an assessed declaration's channel."""
+    from dostyk.services import overrides
+
     when = moment(at)
     engine = open_store()
     with refusals():
-        asked = overrides.request_override(engine, declaration_id, to, reason, actor=actor, at=when)
-    console.print(
-        f"Override [bold]{asked.override_id}[/bold] requested: {asked.from_channel} → "
-        f"{asked.to_channel}; a superior of {asked.requested_by} decides it",
-        highlight=False,
+        asked = overrides.request_override(
+            engine, declaration_id, to.channel(), reason, actor=actor, at=when
+        )
+    terminal.say(
+        "Override [bold]{}[/bold] requested: {} → {}; a superior of {} decides it",
+        asked.override_id,
+        asked.from_channel,
+        asked.to_channel,
+        asked.requested_by,
     )
 
 
 @override_app.command("decide")
 def decide(
     override_id: Annotated[str, typer.Argument(help="The override's id.", show_default=False)],
-    approve: Annotated[
-        bool,
-        typer.Option(
-            "--approve/--refuse", help="Approve (changes the channel) or refuse the request."
-        ),
-    ],
     actor: Actor,
     at: At = None,
+    approve: Annotated[
+        bool, typer.Option("--approve", help="Approve the request: the channel changes.")
+    ] = False,
+    refuse_it: Annotated[
+        bool, typer.Option("--refuse", help="Refuse the request: the channel stays.")
+    ] = False,
 ) -> None:
-    """A superior of the requesting officer approves or refuses an override."""
+    """A superior of the requesting officer approves or refuses an override.
+
+    Exactly one of --approve and --refuse must be given.
+    """
+    from dostyk.services import overrides
+
+    if approve == refuse_it:
+        given = "both" if approve else "neither"
+        raise terminal.bad_parameter(
+            "--approve / --refuse", "give exactly one of them ({} given)", given
+        )
     when = moment(at)
     engine = open_store()
     with refusals():
         decided = overrides.decide_override(engine, override_id, approve, actor=actor, at=when)
-    outcome = (
-        f"approved: declaration {decided.declaration_id} is now {decided.to_channel}"
-        if approve
-        else f"refused: declaration {decided.declaration_id} stays {decided.from_channel}"
-    )
-    console.print(f"Override [bold]{override_id}[/bold] {outcome}", highlight=False)
+    if approve:
+        terminal.say(
+            "Override [bold]{}[/bold] approved: declaration {} is now {}",
+            override_id,
+            decided.declaration_id,
+            decided.to_channel,
+        )
+    else:
+        terminal.say(
+            "Override [bold]{}[/bold] refused: declaration {} stays {}",
+            override_id,
+            decided.declaration_id,
+            decided.from_channel,
+        )

@@ -7,21 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from dostyk.cli.context import console, fail, open_store, read_path, settings
-from dostyk.ledger.heads import ProofError, check_consistency_proof, check_inclusion_proof
-from dostyk.services.ledger import (
-    UnknownRecord,
-    heads,
-    load_public_key,
-    load_signing_key,
-    prove_consistency,
-    prove_record,
-    sign_head,
-    verify_ledger,
-)
+from dostyk.cli import terminal
+from dostyk.cli.acting import instant
+from dostyk.cli.context import fail, open_store, read_path, settings
+from dostyk.cli.wording import plural
 
 app = typer.Typer(
     help="The tamper-evident ledger under every record: heads, proofs, verification.",
@@ -32,21 +22,25 @@ app = typer.Typer(
 @app.command()
 def head() -> None:
     """Sign the log as it stands now and print the signed tree head as JSON."""
+    from dostyk.services.ledger import load_signing_key, sign_head
+
     engine = open_store()
     try:
         key = load_signing_key(settings().key_dir)
     except FileNotFoundError as error:
         raise fail(str(error), 2) from None
-    typer.echo(sign_head(engine, key).to_json())
+    terminal.data(sign_head(engine, key).to_json())
 
 
 @app.command("heads")
 def list_heads() -> None:
     """List the signed tree heads kept in the store."""
-    table = Table("tree size", "signed at (UTC)", "root hash")
+    from dostyk.services.ledger import heads
+
+    table = terminal.table("tree size", "signed at (UTC)", "root hash")
     for item in heads(open_store()):
-        table.add_row(f"{item.tree_size:,}", item.timestamp.isoformat(), item.root_hash.hex())
-    console.print(table)
+        table.add_row(f"{item.tree_size:,}", instant(item.timestamp), item.root_hash.hex())
+    table.show()
 
 
 @app.command()
@@ -58,13 +52,15 @@ def prove(
 
     The proof needs nothing but itself and the public key to check: see `dostyk ledger check`.
     """
+    from dostyk.services.ledger import UnknownRecord, load_signing_key, prove_record
+
     engine = open_store()
     try:
         signing = load_signing_key(settings().key_dir)
         document = prove_record(engine, signing, table, key)
     except (FileNotFoundError, UnknownRecord) as error:
         raise fail(str(error), 2) from None
-    typer.echo(json.dumps(document, indent=2))
+    terminal.echo_json(document)
 
 
 @app.command()
@@ -73,10 +69,12 @@ def consistency(
     new_size: Annotated[int, typer.Argument(help="Size of the later signed head.", min=0)],
 ) -> None:
     """Print a consistency proof between two signed heads (JSON)."""
+    from dostyk.services.ledger import UnknownRecord, prove_consistency
+
     if new_size < old_size:
         raise typer.BadParameter("the new head must be at least as large as the old one")
     try:
-        typer.echo(json.dumps(prove_consistency(open_store(), old_size, new_size), indent=2))
+        terminal.echo_json(prove_consistency(open_store(), old_size, new_size))
     except UnknownRecord as error:
         raise fail(str(error), 2) from None
 
@@ -94,6 +92,9 @@ def check(
     ] = None,
 ) -> None:
     """Check a proof document with nothing but the proof and the public key."""
+    from dostyk.ledger.heads import ProofError, check_consistency_proof, check_inclusion_proof
+    from dostyk.services.ledger import load_public_key
+
     key_path = public_key or settings().key_dir / "ledger-ed25519.pub"
     try:
         key = load_public_key(key_path)
@@ -106,10 +107,10 @@ def check(
     try:
         if isinstance(document, dict) and "old_tree_head" in document:
             check_consistency_proof(document, key)
-            console.print("[green]consistency proof verified[/green]")
+            terminal.say("[green]consistency proof verified[/green]")
         else:
             check_inclusion_proof(document, key)
-            console.print("[green]inclusion proof verified[/green]")
+            terminal.say("[green]inclusion proof verified[/green]")
     except ProofError as error:
         raise fail(f"{proof}: {error}") from None
 
@@ -120,32 +121,29 @@ def verify() -> None:
 
     Exits 1 when anything does not match.
     """
+    from dostyk.services.ledger import load_signing_key, verify_ledger
+
     engine = open_store()
     try:
         public = load_signing_key(settings().key_dir).public
     except FileNotFoundError as error:
         raise fail(str(error), 2) from None
-    with Progress(
-        TextColumn("verifying {task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("log", total=None)
+    with terminal.progress(terminal.line("verifying log")) as bar:
 
         def advance(stage: str, count: int) -> None:
-            progress.update(task, description=stage, advance=count)
+            bar.update(terminal.line("verifying {}", stage), advance=count)
 
         report = verify_ledger(engine, public, advance)
-    console.print(
-        f"{report.entries:,} entries, {report.records:,} records, {report.heads:,} signed heads; "
-        f"{report.unsigned_entries:,} entries after the last signed head"
+    terminal.say(
+        "{}, {}, {}; {} after the last signed head",
+        plural(report.entries, "entry", "entries"),
+        plural(report.records, "record"),
+        plural(report.heads, "signed head"),
+        plural(report.unsigned_entries, "entry", "entries"),
     )
     if report.ok:
-        console.print("[green]ledger verified: every record and entry matches[/green]")
+        terminal.say("[green]ledger verified: every record and entry matches[/green]")
         return
     for finding in report.findings:
-        console.print(str(finding), highlight=False, markup=False)
-    raise fail(f"{len(report.findings):,} problems found")
+        terminal.say("{}", finding)
+    raise fail(f"{plural(len(report.findings), 'problem')} found")

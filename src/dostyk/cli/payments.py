@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
+from dostyk.cli import terminal
 from dostyk.cli.acting import Actor, AsJson, At, Reader, amount, moment, refusals
-from dostyk.cli.context import console, errors, open_store
-from dostyk.cli.views import plain, record_json
-from dostyk.services import payments, reconciliation
-from dostyk.services.payments import Duties
+from dostyk.cli.context import open_store
+from dostyk.cli.wording import plural
+
+if TYPE_CHECKING:
+    from dostyk.services.payments import Duties
 
 DeclarationId = Annotated[
     str, typer.Argument(help="The declaration's id.", show_default=False, metavar="DECL")
@@ -28,6 +27,8 @@ duties_app = typer.Typer(
 
 
 def _print_duties(duties: Duties, as_json: bool = False) -> None:
+    from dostyk.cli.views import plain, record_json
+
     if as_json:
         document = {
             "declaration_id": duties.declaration_id,
@@ -35,12 +36,12 @@ def _print_duties(duties: Duties, as_json: bool = False) -> None:
             "extra_duty": plain(duties.extra_duty),
             "total": plain(duties.total),
         }
-        typer.echo(json.dumps(document, indent=2))
+        terminal.echo_json(document)
         return
-    table = Table("item", "value (national)", "duty %", "duty", "VAT %", "VAT")
+    table = terminal.table("item", "value (national)", "duty %", "duty", "VAT %", "VAT")
     for line in duties.lines:
         table.add_row(
-            str(line.item_no),
+            line.item_no,
             f"{line.customs_value:,}",
             f"{line.duty_rate.normalize():f}",
             f"{line.duty:,}",
@@ -48,26 +49,28 @@ def _print_duties(duties: Duties, as_json: bool = False) -> None:
             f"{line.vat:,}",
         )
     if duties.lines:
-        console.print(table)
+        table.show()
     if duties.extra_duty:
-        console.print(f"extra duty from the inspection: {duties.extra_duty:,}")
-    console.print(
-        f"Total due for {duties.declaration_id}: [bold]{duties.total:,}[/bold] (national currency)",
-        highlight=False,
+        terminal.say("extra duty from the inspection: {:,}", duties.extra_duty)
+    terminal.say(
+        "Total due for {}: [bold]{:,}[/bold] (national currency)",
+        duties.declaration_id,
+        duties.total,
     )
 
 
 @duties_app.command("assess")
 def assess_duties(declaration_id: DeclarationId, actor: Actor, at: At = None) -> None:
     """Compute and record the duties of a green or an inspected declaration, from the tariff."""
+    from dostyk.services import payments
+
     when = moment(at)
     engine = open_store()
     with refusals():
         duties = payments.assess_duties(engine, declaration_id, actor=actor, at=when)
     _print_duties(duties)
-    console.print(
-        f"next: dostyk pay {declaration_id} --amount {duties.total} --reference BANK-REF",
-        highlight=False,
+    terminal.say(
+        "next: dostyk pay {} --amount {} --reference BANK-REF", declaration_id, duties.total
     )
 
 
@@ -76,6 +79,8 @@ def show_duties(
     declaration_id: DeclarationId, as_json: AsJson = False, actor: Reader = None, at: At = None
 ) -> None:
     """Show the duties assessed on a declaration: what is to be paid."""
+    from dostyk.services import payments
+
     moment(at)
     engine = open_store()
     with refusals(writes=False):
@@ -100,21 +105,25 @@ def pay(
     at: At = None,
 ) -> None:
     """Record the payment of the duties due on a declaration."""
+    from dostyk.services import payments
+
     when = moment(at)
     value = amount(paid, "--amount")
     if not reference.strip() or len(reference.strip()) > MAX_REFERENCE:
-        raise typer.BadParameter(
-            f"the bank's reference has 1 to {MAX_REFERENCE} characters", param_hint="--reference"
+        raise terminal.bad_parameter(
+            "--reference", "the bank's reference has 1 to {} characters", MAX_REFERENCE
         )
     engine = open_store()
     with refusals():
         payment = payments.record_payment(
             engine, declaration_id, value, reference, actor=actor, at=when
         )
-    console.print(
-        f"Payment [bold]{payment.payment_id}[/bold] of {payment.amount:,} recorded for "
-        f"{declaration_id}; next: dostyk release {declaration_id}",
-        highlight=False,
+    terminal.say(
+        "Payment [bold]{}[/bold] of {:,} recorded for {}; next: dostyk release {}",
+        payment.payment_id,
+        payment.amount,
+        declaration_id,
+        declaration_id,
     )
 
 
@@ -128,17 +137,20 @@ def release(
     ] = None,
 ) -> None:
     """Release the goods of a paid declaration, first paid, first released."""
+    from dostyk.services import payments
+
     when = moment(at)
     engine = open_store()
     with refusals():
         done = payments.release(engine, declaration_id, actor=actor, at=when, reason=reason)
-    console.print(f"Declaration [bold]{declaration_id}[/bold] released", highlight=False)
+    terminal.say("Declaration [bold]{}[/bold] released", declaration_id)
     if done.queue_exception is not None:
         q = done.queue_exception
-        console.print(
-            f"[yellow]out of turn, ahead of {q.overtaken} waiting (first {q.first_overtaken_id})"
-            f"; recorded as {q.exception_id}[/yellow]",
-            highlight=False,
+        terminal.say(
+            "[yellow]out of turn, ahead of {} waiting (first {}); recorded as {}[/yellow]",
+            q.overtaken,
+            q.first_overtaken_id,
+            q.exception_id,
         )
 
 
@@ -159,25 +171,26 @@ def reconcile(
     Each unit crossed laden that nothing declares, each manifest line no item claims, and each
     group of units heavier than its declared cargo is recorded as a discrepancy (once).
     """
+    from dostyk.services import reconciliation
+
     when = moment(at)
     engine = open_store()
     with refusals():
         done = reconciliation.reconcile(engine, movement, actor=actor, at=when)
     if not done.discrepancies:
-        console.print(
-            f"[green]Movement {movement} reconciles[/green]: every laden unit and manifest line "
+        terminal.say(
+            "[green]Movement {} reconciles[/green]: every laden unit and manifest line "
             "is declared, and the weights agree",
-            highlight=False,
+            movement,
         )
         return
     for found in done.discrepancies:
-        errors.print(
-            Text(f"{found.discrepancy_id} ({found.kind}): {found.detail}", style="yellow"),
-            highlight=False,
-        )
-    console.print(
-        f"Movement {movement}: {len(done.discrepancies)} discrepancies, {done.added} new",
-        highlight=False,
+        terminal.warn("{} ({}): {}", found.discrepancy_id, found.kind, found.detail)
+    terminal.say(
+        "Movement {}: {}, {} new",
+        movement,
+        plural(len(done.discrepancies), "discrepancy", "discrepancies"),
+        done.added,
     )
 
 

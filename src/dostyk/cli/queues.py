@@ -1,4 +1,4 @@
-"""``dostyk queue show``: a post's first-in-first-out queues, read in one transaction.
+"""``dostyk queue show``: a post's first-in-first-out queues (read in :mod:`dostyk.cli.queue_view`).
 
 Three queues, each in order: yellow and red declarations waiting for an inspector; each
 inspector's assigned, unstarted inspections per channel, oldest first (the order
@@ -8,154 +8,25 @@ first (the order ``release`` enforces).
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Connection, Engine, select
 
-from dostyk.cli.acting import AsJson, At, Reader, instant, moment, refusals
-from dostyk.cli.context import console, open_store
-from dostyk.domain.declarations import Channel, DeclarationStatus
-from dostyk.services.errors import NotFound
-from dostyk.store import repositories as r
-from dostyk.store import tables as t
+from dostyk.cli import terminal
+from dostyk.cli.acting import AsJson, At, ChannelChoice, Reader, instant, moment, refusals
+from dostyk.cli.context import open_store
+
+if TYPE_CHECKING:
+    from dostyk.cli.queue_view import QueueView
 
 queue_app = typer.Typer(help="A post's first-in-first-out queues.", no_args_is_help=True)
 
 
-@dataclass(frozen=True)
-class QueueView:
-    post_code: str
-    at: datetime
-    to_assign: list[dict[str, Any]]
-    inspections: list[dict[str, Any]]
-    releases: list[dict[str, Any]]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "post_code": self.post_code,
-            "at": instant(self.at),
-            "to_assign": self.to_assign,
-            "inspections": self.inspections,
-            "releases": self.releases,
-        }
-
-
-def read_queues(engine: Engine, post_code: str, channel: Channel | None, at: datetime) -> QueueView:
-    channels = [channel] if channel is not None else list(Channel)
-    with engine.connect() as c:
-        if r.Posts(c).get(post_code) is None:
-            raise NotFound("post", post_code)
-        releases: list[dict[str, Any]] = []
-        for ch in channels:
-            waiting = r.Declarations(c).paid_unreleased(post_code, ch)
-            for position, (declaration, paid_at) in enumerate(waiting, start=1):
-                releases.append(
-                    {
-                        "channel": ch.value,
-                        "position": position,
-                        "declaration_id": declaration.declaration_id,
-                        "declarant_id": declaration.declarant_id,
-                        "paid_at": instant(paid_at),
-                        "waiting_minutes": _minutes(paid_at, at),
-                    }
-                )
-        return QueueView(
-            post_code,
-            at,
-            _to_assign(c, post_code, channels, at),
-            _inspections(c, post_code, channels, at),
-            releases,
-        )
-
-
-def _inspections(
-    c: Connection, post_code: str, channels: list[Channel], at: datetime
-) -> list[dict[str, Any]]:
-    """Every inspector's queue at the post: assigned, not started, declaration still assessed."""
-    i, d = t.inspections.c, t.declarations.c
-    query = (
-        select(i.inspection_id, i.declaration_id, i.inspector_id, i.assigned_at, d.channel)
-        .join(t.declarations, d.declaration_id == i.declaration_id)
-        .where(
-            d.post_code == post_code,
-            d.status == DeclarationStatus.ASSESSED.value,
-            d.channel.in_([ch.value for ch in channels]),
-            i.started_at.is_(None),
-            i.ended_at.is_(None),
-        )
-        .order_by(i.inspector_id, d.channel, i.assigned_at, i.inspection_id)
+def show_queues(view: QueueView) -> None:
+    terminal.say("[bold]Queues at {}[/bold] as of {}", view.post_code, instant(view.at))
+    assign = terminal.table(
+        "#", "channel", "declaration", "assessed at", "waiting", title=terminal.line("To assign")
     )
-    rows: list[dict[str, Any]] = []
-    positions: dict[tuple[str, str], int] = {}
-    for row in c.execute(query):
-        queue = (row.inspector_id, row.channel)
-        positions[queue] = positions.get(queue, 0) + 1
-        rows.append(
-            {
-                "inspector_id": row.inspector_id,
-                "channel": row.channel,
-                "position": positions[queue],
-                "inspection_id": row.inspection_id,
-                "declaration_id": row.declaration_id,
-                "assigned_at": instant(row.assigned_at),
-                "waiting_minutes": _minutes(row.assigned_at, at),
-            }
-        )
-    return rows
-
-
-def _to_assign(
-    c: Connection, post_code: str, channels: list[Channel], at: datetime
-) -> list[dict[str, Any]]:
-    """Yellow and red declarations assessed at the post and not yet given to an inspector."""
-    d, i, s = t.declarations.c, t.inspections.c, t.status_changes.c
-    inspected = [ch.value for ch in channels if ch is not Channel.GREEN]
-    open_inspection = select(i.declaration_id).where(i.ended_at.is_(None))
-    assessed = (
-        select(s.declaration_id, s.at)
-        .where(s.to_status == DeclarationStatus.ASSESSED.value)
-        .subquery()
-    )
-    query = (
-        select(d.declaration_id, d.channel, assessed.c.at)
-        .join(assessed, assessed.c.declaration_id == d.declaration_id)
-        .where(
-            d.post_code == post_code,
-            d.status == DeclarationStatus.ASSESSED.value,
-            d.channel.in_(inspected),
-            d.declaration_id.not_in(open_inspection),
-        )
-        .order_by(d.declaration_id, assessed.c.at)
-    )
-    first: dict[str, tuple[str, datetime]] = {}
-    for row in c.execute(query):
-        first.setdefault(row.declaration_id, (row.channel, row.at))
-    ordered = sorted(first.items(), key=lambda kv: (kv[1][1], kv[0]))
-    return [
-        {
-            "channel": channel,
-            "position": position,
-            "declaration_id": declaration_id,
-            "assessed_at": instant(since),
-            "waiting_minutes": _minutes(since, at),
-        }
-        for position, (declaration_id, (channel, since)) in enumerate(ordered, start=1)
-    ]
-
-
-def _minutes(since: datetime, at: datetime) -> int:
-    return max(0, int((at - since).total_seconds() // 60))
-
-
-def show_queues(console: Console, view: QueueView) -> None:
-    console.print(f"[bold]Queues at {view.post_code}[/bold] as of {instant(view.at)}")
-    assign = Table("#", "channel", "declaration", "assessed at", "waiting", title="To assign")
     for row in view.to_assign:
         assign.add_row(
             str(row["position"]),
@@ -164,7 +35,7 @@ def show_queues(console: Console, view: QueueView) -> None:
             row["assessed_at"],
             f"{row['waiting_minutes']} min",
         )
-    inspections = Table(
+    inspections = terminal.table(
         "inspector",
         "channel",
         "#",
@@ -172,7 +43,7 @@ def show_queues(console: Console, view: QueueView) -> None:
         "declaration",
         "assigned at",
         "waiting",
-        title="Inspections waiting (each inspector's queue, oldest first)",
+        title=terminal.line("Inspections waiting (each inspector's queue, oldest first)"),
     )
     for row in view.inspections:
         inspections.add_row(
@@ -184,14 +55,14 @@ def show_queues(console: Console, view: QueueView) -> None:
             row["assigned_at"],
             f"{row['waiting_minutes']} min",
         )
-    releases = Table(
+    releases = terminal.table(
         "channel",
         "#",
         "declaration",
         "declarant",
         "paid at",
         "waiting",
-        title="Paid, waiting for release (first paid, first released)",
+        title=terminal.line("Paid, waiting for release (first paid, first released)"),
     )
     for row in view.releases:
         releases.add_row(
@@ -208,27 +79,32 @@ def show_queues(console: Console, view: QueueView) -> None:
         (releases, view.releases),
     ):
         if rows:
-            console.print(table)
-        else:
-            console.print(f"{table.title}: nobody waits")
+            table.show()
+        elif table.title is not None:
+            terminal.say("{}: nobody waits", table.title.plain())
 
 
 @queue_app.command("show")
 def show_queue(
     post: Annotated[str, typer.Option(help="The post's code, e.g. DST.", show_default=False)],
     channel: Annotated[
-        Channel | None, typer.Option(help="Only this channel: green, yellow or red.")
+        ChannelChoice | None, typer.Option(help="Only this channel: green, yellow or red.")
     ] = None,
     as_json: AsJson = False,
     actor: Reader = None,
     at: At = None,
 ) -> None:
     """Show a post's queues in order: declarations to assign, inspections, releases."""
+    from dostyk.cli.queue_view import read_queues
+    from dostyk.cli.selections import known_post
+
     when = moment(at)
     engine = open_store()
+    with engine.connect() as connection:
+        known_post(connection, post, "--post")
     with refusals(writes=False):
-        view = read_queues(engine, post, channel, when)
+        view = read_queues(engine, post, channel.channel() if channel else None, when)
     if as_json:
-        typer.echo(json.dumps(view.to_json(), indent=2))
+        terminal.echo_json(view.to_json())
     else:
-        show_queues(console, view)
+        show_queues(view)

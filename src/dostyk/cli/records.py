@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from dostyk.cli.context import console, errors, open_store, parse_day, rows_progress, settings
-from dostyk.interchange.datapackage import PackageRejected, export_package, import_package
-from dostyk.services.ledger import ensure_signing_key, load_signing_key, sign_head
-from dostyk.services.setup import initialise
-from dostyk.store.statistics import daily_figures
+from dostyk.cli import terminal
+from dostyk.cli.context import open_store, parse_day, settings
+from dostyk.cli.wording import plural
 
 UTC_OFFSET_HELP = "Hours the country's local time is ahead of UTC (Kazakhstan: 5)."
 
@@ -32,20 +28,27 @@ def init() -> None:
 
     The ledger's Ed25519 signing key is created in HOME/keys on first run, outside the database.
     """
+    from dostyk.services.ledger import ensure_signing_key, sign_head
+    from dostyk.services.setup import initialise
+
     config = settings()
     config.home.mkdir(parents=True, exist_ok=True)
     key, created = ensure_signing_key(config.key_dir)
     engine = open_store(require_schema=False)
     report = initialise(engine)
     head = sign_head(engine, key)
-    console.print(f"Store ready at [bold]{engine.url.render_as_string()}[/bold]")
-    console.print(
-        f"schema revision {report.revision}; added {report.posts_added} posts and "
-        f"{report.tariff_rates_added} tariff rates"
+    terminal.say("Store ready at [bold]{}[/bold]", engine.url.render_as_string())
+    terminal.say(
+        "schema revision {}; added {} and {}",
+        report.revision,
+        plural(report.posts_added, "post"),
+        plural(report.tariff_rates_added, "tariff rate"),
     )
-    what = "created" if created else "kept"
-    console.print(
-        f"ledger key {what} in {config.key_dir}; signed head of {head.tree_size:,} entries"
+    terminal.say(
+        "ledger key {} in {}; signed head of {}",
+        "created" if created else "kept",
+        config.key_dir,
+        plural(head.tree_size, "entry", "entries"),
     )
 
 
@@ -57,33 +60,37 @@ def import_(
     ] = 25,
 ) -> None:
     """Load a data package: all of it, or nothing when anything is wrong."""
+    from dostyk.interchange.datapackage import PackageRejected, import_package
+    from dostyk.services.ledger import load_signing_key, sign_head
+
     engine = open_store()
-    with rows_progress() as progress:
-        task = progress.add_task("reading", total=None)
+    with terminal.progress(terminal.line("reading"), unit="rows") as bar:
 
         def advance(stage: str, table: str, rows: int) -> None:
-            progress.update(task, description=f"{stage} {table}", advance=rows)
+            bar.update(terminal.line("{} {}", stage, table), advance=rows)
 
         try:
             report = import_package(engine, path, progress=advance, error_limit=max_errors)
         except PackageRejected as rejected:
-            progress.stop()
-            errors.print(f"[red]Package {path} refused; nothing was written.[/red]")
-            for error in rejected.errors:
-                errors.print(f"  {error}", markup=False, highlight=False)
+            bar.stop()
+            terminal.error("Package {} refused; nothing was written.", path)
+            for problem in rejected.errors:
+                terminal.error("  {}", problem)
             if rejected.more:
-                errors.print(f"  ... and {rejected.more} more")
+                terminal.error("  ... and {:,} more", rejected.more)
             raise typer.Exit(1) from None
-    table = Table("table", "loaded", "already stored", title=f"Imported {path}")
+    table = terminal.table(
+        "table", "loaded", "already stored", title=terminal.line("Imported {}", path)
+    )
     for name, count in report.loaded.items():
         table.add_row(name, f"{count:,}", f"{report.unchanged.get(name, 0):,}")
-    console.print(table)
-    console.print(f"{report.total:,} records in {report.seconds:.2f} s")
+    table.show()
+    terminal.say("{} in {:.2f} s", plural(report.total, "record"), report.seconds)
     try:
         head = sign_head(engine, load_signing_key(settings().key_dir))
-        console.print(f"ledger: signed head of {head.tree_size:,} entries")
+        terminal.say("ledger: signed head of {}", plural(head.tree_size, "entry", "entries"))
     except FileNotFoundError:
-        errors.print("no ledger key found: the import is logged but no head was signed")
+        terminal.warn("no ledger key found: the import is logged but no head was signed")
 
 
 @records.command("export")
@@ -94,17 +101,23 @@ def export(
     ] = "csv",
 ) -> None:
     """Write every record as a data package."""
+    from dostyk.interchange.datapackage import export_package
+
     if file_format not in ("csv", "parquet"):
-        raise typer.BadParameter(f"{file_format!r}: choose csv or parquet", param_hint="--format")
+        raise terminal.bad_parameter("--format", "{!r}: choose csv or parquet", file_format)
     engine = open_store()
-    with rows_progress() as progress:
-        task = progress.add_task("exporting", total=None)
+    with terminal.progress(terminal.line("exporting"), unit="rows") as bar:
 
         def advance(table: str, rows: int) -> None:
-            progress.update(task, description=f"wrote {table}", advance=rows)
+            bar.update(terminal.line("wrote {}", table), advance=rows)
 
         counts = export_package(engine, path, file_format=file_format, progress=advance)
-    console.print(f"Wrote {sum(counts.values()):,} records in {len(counts)} tables to {path}")
+    terminal.say(
+        "Wrote {} in {} to {}",
+        plural(sum(counts.values()), "record"),
+        plural(len(counts), "table"),
+        path,
+    )
 
 
 @records.command()
@@ -115,19 +128,33 @@ def stats(
     start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    utc_offset: Annotated[int, typer.Option(help=UTC_OFFSET_HELP)] = 5,
+    utc_offset: Annotated[int, typer.Option(min=-12, max=14, help=UTC_OFFSET_HELP)] = 5,
 ) -> None:
-    """Per post and day: railcars, trucks in and out, empty returns, declarations, tonnes, value."""
+    """Per post and day: railcars, trucks in and out, empty returns, declarations, tonnes, value.
+
+    A post must be a known post's code (upper case, as DST); --from must not be after --to.
+    """
+    from dostyk.cli.selections import known_posts
+    from dostyk.store.statistics import daily_figures
+
     first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    if first is not None and last is not None and first > last:
+        raise terminal.bad_parameter(
+            "--from", "{} is after --to {}: the selection is empty", first, last
+        )
     engine = open_store()
     with engine.connect() as connection:
+        posts = known_posts(connection, post, "--post")
         figures = daily_figures(
-            connection, offset_hours=utc_offset, posts=post, start=first, end=last
+            connection, offset_hours=utc_offset, posts=posts, start=first, end=last
         )
     if as_json:
-        typer.echo(json.dumps([f.as_json() for f in figures], indent=2))
+        terminal.echo_json([f.as_json() for f in figures])
         return
-    table = Table(
+    if not figures:
+        terminal.say("No crossings or declarations recorded for that selection.")
+        return
+    table = terminal.table(
         "post",
         "day",
         "railcars in",
@@ -138,7 +165,7 @@ def stats(
         "declarations",
         "tonnes",
         "value (national)",
-        title="Traffic and declarations per post and day",
+        title=terminal.line("Traffic and declarations per post and day"),
     )
     for f in figures:
         table.add_row(
@@ -153,6 +180,4 @@ def stats(
             f"{f.tonnes:,.1f}",
             f"{f.value:,.2f}",
         )
-    console.print(table)
-    if not figures:
-        console.print("No crossings or declarations recorded for that selection.")
+    table.show()

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy import Engine
 
-from dostyk.cli.context import console, fail, open_store, parse_day, settings
-from dostyk.services.ledger import load_signing_key, sign_head
-from dostyk.simulate.run import DEFAULT_START, simulate
-from dostyk.simulate.summary import (
-    calibration,
-    channel_counts,
-    figures,
-    finding_totals,
-    post_totals,
-)
-from dostyk.store.statistics import DailyFigures
+from dostyk.cli import terminal
+from dostyk.cli.context import fail, open_store, parse_day, settings
+from dostyk.cli.wording import plural
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from dostyk.store.statistics import DailyFigures
 
 
 def register(app: typer.Typer) -> None:
@@ -57,20 +51,17 @@ def simulate_command(
     Everything happens through the real use cases and lands in the store; who was corrupt and
     what each declaration really carried goes to the ground-truth folder.
     """
+    from dostyk.services.ledger import load_signing_key, sign_head
+    from dostyk.simulate.run import DEFAULT_START, simulate
+    from dostyk.simulate.summary import figures
+
     first = parse_day(start, "--start") or DEFAULT_START
     engine = open_store()
     folder = truth or settings().home / "truth"
-    with Progress(
-        TextColumn("simulating {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("days", total=days)
+    with terminal.progress(terminal.line("simulating days"), total=days, transient=False) as bar:
 
         def advance(day: date) -> None:
-            progress.update(task, advance=1, description=day.isoformat())
+            bar.update(terminal.line("simulating {}", day.isoformat()), advance=1)
 
         try:
             report = simulate(
@@ -91,28 +82,37 @@ def simulate_command(
         _print_posts(counted)
         if {"DST", "DSR"} <= set(report.posts):
             _print_calibration(counted, days)
-        console.print(f"dry run: {days} days at {len(report.posts)} posts counted, nothing stored")
+        terminal.say(
+            "dry run: {} at {} counted, nothing stored",
+            plural(days, "day"),
+            plural(len(report.posts), "post"),
+        )
         return
     try:
         head = sign_head(engine, load_signing_key(settings().key_dir))
-        console.print(f"ledger: signed head of {head.tree_size:,} entries")
+        terminal.say("ledger: signed head of {}", plural(head.tree_size, "entry", "entries"))
     except FileNotFoundError:
-        console.print("no ledger key: run `dostyk init` to sign the log")
+        terminal.warn("no ledger key: run `dostyk init` to sign the log")
     rows = figures(engine, first, days)
     _print_posts(rows)
     _print_outcomes(engine)
     if {"DST", "DSR"} <= set(report.posts):
         _print_calibration(rows, days)
-    console.print(
-        f"{days} days at {len(report.posts)} posts in {report.seconds:,.0f} s; "
-        f"ground truth in {folder}"
+    terminal.say(
+        "{} at {} in {:,.0f} s; ground truth in {}",
+        plural(days, "day"),
+        plural(len(report.posts), "post"),
+        report.seconds,
+        folder,
     )
     last = first + timedelta(days=days - 1)
-    console.print(f"per post and day: dostyk stats --from {first} --to {last} [--json]")
+    terminal.say("per post and day: dostyk stats --from {} --to {} [--json]", first, last)
 
 
 def tallied(tally: dict[tuple[str, date], dict[str, float]]) -> list[DailyFigures]:
     """A dry run's counts in the shape of the store's daily figures (values are not counted)."""
+    from dostyk.store.statistics import DailyFigures
+
     return [
         DailyFigures(
             post_code=post,
@@ -129,8 +129,10 @@ def tallied(tally: dict[tuple[str, date], dict[str, float]]) -> list[DailyFigure
 
 
 def _print_posts(rows: list[DailyFigures]) -> None:
+    from dostyk.simulate.summary import post_totals
+
     totals = sorted(post_totals(rows), key=lambda p: p.declarations, reverse=True)
-    table = Table(
+    table = terminal.table(
         "post",
         "railcars in",
         "trucks in",
@@ -138,7 +140,7 @@ def _print_posts(rows: list[DailyFigures]) -> None:
         "declarations",
         "tonnes",
         "value (KZT)",
-        title="Busiest posts",
+        title=terminal.line("Busiest posts"),
     )
     for post in totals[:15]:
         table.add_row(
@@ -162,34 +164,38 @@ def _print_posts(rows: list[DailyFigures]) -> None:
         f"{sum(p.value for p in totals):,.0f}",
         style="bold",
     )
-    console.print(table)
+    table.show()
 
 
 def _print_outcomes(engine: Engine) -> None:
+    from dostyk.simulate.summary import channel_counts, finding_totals
+
     channels = channel_counts(engine)
     findings, extra, paid = finding_totals(engine)
-    console.print(
-        "channels: "
-        + ", ".join(f"{name} {count:,}" for name, count in sorted(channels.items()))
-        + f"; findings {findings:,} (extra duties {extra:,.0f} KZT); "
-        f"duties and taxes paid {paid:,.0f} KZT"
+    terminal.say(
+        "channels: {}; findings {:,} (extra duties {:,.0f} KZT); duties and taxes paid {:,.0f} KZT",
+        ", ".join(f"{name} {count:,}" for name, count in sorted(channels.items())),
+        findings,
+        extra,
+        paid,
     )
 
 
 def _print_calibration(rows: list[DailyFigures], days: int) -> None:
-    table = Table(
+    from dostyk.simulate.summary import calibration
+
+    table = terminal.table(
         "Dostyk",
         "public record",
         "simulated",
         "deviation",
-        title="Calibration to the public record (2006-2009)",
+        title=terminal.line("Calibration to the public record (2006-2009)"),
     )
     for row in calibration(rows, days):
-        colour = "green" if abs(row.deviation) <= 0.05 else "yellow"
-        table.add_row(
-            row.figure,
-            f"{row.public:,.1f}",
-            f"{row.simulated:,.1f}",
-            f"[{colour}]{row.deviation:+.1%}[/{colour}]",
+        deviation = (
+            terminal.line("[green]{:+.1%}[/green]", row.deviation)
+            if abs(row.deviation) <= 0.05
+            else terminal.line("[yellow]{:+.1%}[/yellow]", row.deviation)
         )
-    console.print(table)
+        table.add_row(row.figure, f"{row.public:,.1f}", f"{row.simulated:,.1f}", deviation)
+    table.show()

@@ -14,11 +14,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from rich.box import SIMPLE_HEAD
-from rich.console import Console
-from rich.table import Table as RichTable
 from sqlalchemy import Engine, Table
 
+from dostyk.cli import terminal
 from dostyk.cli.acting import instant
 from dostyk.domain.declarations import Declaration, DeclarationStatus
 from dostyk.domain.inspections import Inspection
@@ -143,100 +141,110 @@ def read_declaration(engine: Engine, declaration_id: str) -> DeclarationView:
         )
 
 
-def show_declaration(console: Console, view: DeclarationView) -> None:
+def show_declaration(view: DeclarationView) -> None:
     d = view.declaration
-    channel = d.channel.value if d.channel else "not assessed"
-    console.print(
-        f"[bold]Declaration {d.declaration_id}[/bold]  {d.kind} at {d.post_code}  "
-        f"status [bold]{d.status}[/bold]  channel [bold]{channel}[/bold]"
+    say = terminal.say
+    say(
+        "[bold]Declaration {}[/bold]  {} at {}  status [bold]{}[/bold]  channel [bold]{}[/bold]",
+        d.declaration_id,
+        d.kind,
+        d.post_code,
+        d.status,
+        d.channel.value if d.channel else "not assessed",
     )
     parties = [f"declarant {d.declarant_id}", f"reference {d.reference}"]
     parties += [f"importer {d.importer_id}"] if d.importer_id else []
     parties += [f"exporter {d.exporter_id}"] if d.exporter_id else []
     parties += [f"manifest {d.manifest_id}"] if d.manifest_id else []
-    console.print(", ".join(parties) + f"; lodged {instant(d.lodged_at)}", highlight=False)
-    console.print(f"units: {', '.join(view.units) or 'none'}", highlight=False)
-    items = RichTable(
+    say("{}; lodged {}", ", ".join(parties), instant(d.lodged_at))
+    say("units: {}", ", ".join(view.units) or "none")
+    items = terminal.table(
         "item",
         "commodity",
         "description",
         "origin",
         "net kg",
         "value",
-        title="Items",
-        box=SIMPLE_HEAD,
+        title=terminal.line("Items"),
+        compact=True,
     )
     for item in view.items:
-        value = f"{item.customs_value:,} {item.currency}"
         items.add_row(
-            str(item.item_no),
+            item.item_no,
             item.commodity_code,
             item.description,
             item.origin,
             f"{item.net_mass_kg:,.1f}",
-            value,
+            f"{item.customs_value:,} {item.currency}",
         )
-    console.print(items)
-    steps = RichTable("#", "at (UTC)", "status", "by", "reason", title="History", box=SIMPLE_HEAD)
-    for column in steps.columns[:4]:
-        column.no_wrap = True
+    items.show()
+    steps = terminal.table(
+        "#", "at (UTC)", "status", "by", "reason", title=terminal.line("History"), compact=True
+    )
     for step in view.steps:
-        steps.add_row(
-            str(step.seq), instant(step.at), str(step.to_status), step.actor, step.reason or ""
-        )
-    console.print(steps)
+        steps.add_row(step.seq, instant(step.at), step.to_status, step.actor, step.reason or "")
+    steps.show()
     for a in view.assessments:
-        criteria = ", ".join(a.criteria) or "none fired"
-        console.print(
-            f"risk assessment {a.assessment_id}: {a.channel} by {a.selector} at "
-            f"{instant(a.assessed_at)}; criteria: {criteria}",
-            highlight=False,
+        say(
+            "risk assessment {}: {} by {} at {}; criteria: {}",
+            a.assessment_id,
+            a.channel,
+            a.selector,
+            instant(a.assessed_at),
+            ", ".join(a.criteria) or "none fired",
         )
     for o in view.overrides:
         decided = f", {o.decision} by {o.decided_by}" if o.decided_by else f", {o.decision}"
-        console.print(
-            f"override {o.override_id}: {o.from_channel} → {o.to_channel} requested by "
-            f"{o.requested_by} ({o.reason}){decided}",
-            highlight=False,
+        say(
+            "override {}: {} → {} requested by {} ({}){}",
+            o.override_id,
+            o.from_channel,
+            o.to_channel,
+            o.requested_by,
+            o.reason,
+            decided,
         )
     for i in view.inspections:
-        _show_inspection(console, i, view.findings[i.inspection_id])
+        _show_inspection(i, view.findings[i.inspection_id])
     if view.duty_lines or view.extra_duty:
-        console.print(
-            f"duties: {sum((x.duty for x in view.duty_lines), ZERO):,} duty, "
-            f"{sum((x.vat for x in view.duty_lines), ZERO):,} VAT, {view.extra_duty:,} extra; "
-            f"total [bold]{view.duties_total:,}[/bold]"
+        say(
+            "duties: {:,} duty, {:,} VAT, {:,} extra; total [bold]{:,}[/bold]",
+            sum((x.duty for x in view.duty_lines), ZERO),
+            sum((x.vat for x in view.duty_lines), ZERO),
+            view.extra_duty,
+            view.duties_total,
         )
     for p in view.payments:
-        console.print(
-            f"paid {p.amount:,} at {instant(p.paid_at)}, bank reference {p.reference}",
-            highlight=False,
-        )
+        say("paid {:,} at {}, bank reference {}", p.amount, instant(p.paid_at), p.reference)
     for q in view.queue_exceptions:
-        console.print(
-            f"served out of turn in the {q.queue} queue by {q.officer_id} at {instant(q.at)}, "
-            f"ahead of {q.overtaken} ({q.reason})",
-            highlight=False,
+        say(
+            "served out of turn in the {} queue by {} at {}, ahead of {} ({})",
+            q.queue,
+            q.officer_id,
+            instant(q.at),
+            q.overtaken,
+            q.reason,
         )
 
 
-def _show_inspection(console: Console, i: Inspection, findings: list[Any]) -> None:
+def _show_inspection(i: Inspection, findings: list[Any]) -> None:
     times = f"assigned {instant(i.assigned_at)}"
     times += f", started {instant(i.started_at)}" if i.started_at else ", not started"
     times += f", ended {instant(i.ended_at)}" if i.ended_at else ""
-    console.print(f"inspection {i.inspection_id} by {i.inspector_id}: {times}", highlight=False)
+    terminal.say("inspection {} by {}: {}", i.inspection_id, i.inspector_id, times)
     if i.reassigned_from:
-        console.print(
-            f"  reassigned from {i.reassigned_from} by {i.reassigned_by}: {i.reassign_reason}",
-            highlight=False,
+        terminal.say(
+            "  reassigned from {} by {}: {}", i.reassigned_from, i.reassigned_by, i.reassign_reason
         )
     for f in findings:
-        item = f" (item {f.item_no})" if f.item_no is not None else ""
-        seized = ", seized" if f.seized else ""
-        console.print(
-            f"  finding {f.finding_no}: {f.kind}{item}: {f.description}; extra duty "
-            f"{f.extra_duty:,}{seized}",
-            highlight=False,
+        terminal.say(
+            "  finding {}: {}{}: {}; extra duty {:,}{}",
+            f.finding_no,
+            f.kind,
+            f" (item {f.item_no})" if f.item_no is not None else "",
+            f.description,
+            f.extra_duty,
+            ", seized" if f.seized else "",
         )
     if i.ended_at and not findings:
-        console.print("  nothing irregular found")
+        terminal.say("  nothing irregular found")
