@@ -23,6 +23,7 @@ from typing import Final
 from dostyk.domain.declarations import Channel, Declaration, DeclarationStatus
 from dostyk.domain.errors import DomainError, InvariantViolation
 from dostyk.domain.events import StatusChange
+from dostyk.domain.spelling import utc_text
 
 S = DeclarationStatus
 
@@ -183,8 +184,8 @@ def advance(
             declaration.declaration_id,
             declaration.status,
             to_status,
-            f"the step at {at.isoformat()} would come before the previous one at "
-            f"{previous.at.isoformat()}",
+            f"the step at {utc_text(at)} would come before the previous one at "
+            f"{utc_text(previous.at)}",
         )
     moved = replace(
         declaration,

@@ -10,6 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, desc, insert, select
 
+from dostyk.domain.spelling import utc_text
 from dostyk.ledger.entries import Entry, Operation
 from dostyk.ledger.heads import (
     SignedTreeHead,
@@ -144,7 +145,7 @@ def inclusion_proof(connection: Connection, entry: Entry, head: SignedTreeHead) 
         "key": json.loads(entry.record_key),
         "operation": entry.operation.value,
         "record_hash": entry.record_hash.hex(),
-        "recorded_at": entry.recorded_at.isoformat(),
+        "recorded_at": utc_text(entry.recorded_at),
         "actor": entry.actor,
     }
     return document

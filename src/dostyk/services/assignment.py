@@ -24,6 +24,7 @@ from dostyk.domain.declarations import Declaration, DeclarationStatus
 from dostyk.domain.inspections import Inspection
 from dostyk.domain.officers import Officer, Rank, may_approve
 from dostyk.domain.shifts import DutyShift
+from dostyk.domain.spelling import utc_text
 from dostyk.services.actors import senior_officer, staff
 from dostyk.services.draws import choice_index, ledger_seed
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, UseCaseError, ValidationFailed
@@ -61,7 +62,7 @@ def assign_inspector(
         candidates = inspectors_on_duty(uow, declaration.post_code, at)
         if not candidates:
             raise NoInspectorOnDuty(
-                f"no inspector is on duty at {declaration.post_code} at {at.isoformat()}; "
+                f"no inspector is on duty at {declaration.post_code} at {utc_text(at)}; "
                 "the declaration waits until a shift starts"
             )
         seed = ledger_seed(uow.connection)
@@ -151,7 +152,7 @@ def reassign(
             )
         if inspection.started_at is not None:
             raise Conflict(
-                f"inspection {inspection_id} started at {inspection.started_at.isoformat()}; "
+                f"inspection {inspection_id} started at {utc_text(inspection.started_at)}; "
                 "a started inspection is not reassigned"
             )
         declaration = load_declaration(uow, inspection.declaration_id)

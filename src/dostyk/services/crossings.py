@@ -27,6 +27,7 @@ from dostyk.domain.conveyances import (
 from dostyk.domain.discrepancies import Discrepancy, DiscrepancyKind
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.parties import Party, PartyRole
+from dostyk.domain.spelling import utc_text
 from dostyk.services.actors import posted_officer
 from dostyk.services.errors import NotFound, ValidationFailed
 from dostyk.services.ids import discrepancy_id
@@ -144,8 +145,8 @@ def _check_movement(
     for crossing in every:
         if crossing.crossed_at > at:
             reasons.append(
-                f"crossing {crossing.crossing_id} is registered at {at.isoformat()}, before it "
-                f"happens ({crossing.crossed_at.isoformat()})"
+                f"crossing {crossing.crossing_id} is registered at {utc_text(at)}, before it "
+                f"happens ({utc_text(crossing.crossed_at)})"
             )
         if crossing.conveyance_id not in register:
             stored: Conveyance | None = uow.conveyances.get(crossing.conveyance_id)

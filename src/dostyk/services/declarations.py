@@ -35,6 +35,7 @@ from dostyk.domain.events import StatusChange
 from dostyk.domain.lifecycle import lodgement
 from dostyk.domain.manifests import Manifest
 from dostyk.domain.parties import Party, PartyRole
+from dostyk.domain.spelling import utc_text
 from dostyk.services.actors import SYSTEM, national_day
 from dostyk.services.errors import NotAuthorised, ValidationFailed
 from dostyk.services.ids import MAX_ID
@@ -155,7 +156,7 @@ def _repeat(
         raise ValidationFailed(
             [
                 f"reference {declaration.reference} is taken by declaration "
-                f"{existing.declaration_id}, lodged {existing.lodged_at.isoformat()} with "
+                f"{existing.declaration_id}, lodged {utc_text(existing.lodged_at)} with "
                 "different content; lodge a new declaration under a new reference"
             ],
             subject=f"declaration {declaration.reference}",

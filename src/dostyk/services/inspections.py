@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from dostyk.domain.declarations import Channel, DeclarationItem, DeclarationStatus
 from dostyk.domain.inspections import Finding, Inspection
 from dostyk.domain.queues import QueueException, QueueKind
+from dostyk.domain.spelling import utc_text
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.queues import serve
 from dostyk.services.steps import check_move, load_for_move, move
@@ -51,7 +52,7 @@ def start_inspection(
         inspection = _own_inspection(uow, inspection_id, actor)
         if inspection.started_at is not None:
             raise Conflict(
-                f"inspection {inspection_id} started at {inspection.started_at.isoformat()}"
+                f"inspection {inspection_id} started at {utc_text(inspection.started_at)}"
             )
         declaration, last = load_for_move(uow, inspection.declaration_id)
         check_move(declaration, DeclarationStatus.UNDER_INSPECTION, actor=actor)
@@ -103,7 +104,7 @@ def finish_inspection(
             raise Conflict(f"inspection {inspection_id} has not started")
         if inspection.ended_at is not None:
             raise Conflict(
-                f"inspection {inspection_id} ended at {inspection.ended_at.isoformat()}; "
+                f"inspection {inspection_id} ended at {utc_text(inspection.ended_at)}; "
                 "its findings are on record and are not changed"
             )
         declaration, last = load_for_move(uow, inspection.declaration_id)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from dostyk.domain.declarations import Channel
 from dostyk.domain.queues import QueueException, QueueKind
+from dostyk.domain.spelling import utc_text
 from dostyk.services.errors import Conflict, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.store.unit_of_work import UnitOfWork
@@ -60,7 +61,7 @@ def serve(
         return None
     ids = [waiting for waiting, _ in ahead]
     if reason is None or not reason.strip():
-        raise OutOfTurn(queue, declaration_id, ids, ahead[0][1].isoformat())
+        raise OutOfTurn(queue, declaration_id, ids, utc_text(ahead[0][1]))
     if len(reason.strip()) < MIN_REASON:
         raise ValidationFailed(
             [f"the reason for serving out of turn needs at least {MIN_REASON} characters"],

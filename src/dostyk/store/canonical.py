@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Double, Integer, String, Table, Text
 
+from dostyk.domain.spelling import utc_text
 from dostyk.store.types import ExactDecimal, UtcDateTime
 
 INTEGER = re.compile(r"^-?\d+$")
@@ -33,11 +34,7 @@ Decoder = Callable[[str], Any]
 @lru_cache(maxsize=65_536)
 def encode_instant(value: datetime) -> str:
     """Cached: the ledger encodes the same few instants (one per transaction) many times."""
-    utc = value.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += f".{utc.microsecond:06d}"
-    return text + "Z"
+    return utc_text(value)
 
 
 def decode_instant(text: str) -> datetime:
