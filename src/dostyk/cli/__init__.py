@@ -40,11 +40,17 @@ def _version(asked: bool) -> None:
 def main(
     home: Annotated[
         Path | None,
-        typer.Option(help="Data folder (database, keys). Default: $DOSTYK_HOME or XDG data dir."),
+        typer.Option(
+            metavar="PATH",
+            help="Data folder (database, keys). Default: $DOSTYK_HOME or XDG data dir.",
+        ),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option(help="SQLAlchemy URL of the store. Default: $DOSTYK_DATABASE_URL or SQLite."),
+        typer.Option(
+            metavar="URL",
+            help="SQLAlchemy URL of the store. Default: $DOSTYK_DATABASE_URL or SQLite.",
+        ),
     ] = None,
     version: Annotated[
         bool,

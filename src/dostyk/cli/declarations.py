@@ -16,12 +16,15 @@ Document = Annotated[
     Path,
     typer.Argument(
         help="The JSON document (shape in docs/lifecycle.md).",
+        metavar="FILE",
         exists=True,
         dir_okay=False,
         show_default=False,
     ),
 ]
-DeclarationId = Annotated[str, typer.Argument(help="The declaration's id.", show_default=False)]
+DeclarationId = Annotated[
+    str, typer.Argument(help="The declaration's id.", show_default=False, metavar="ID")
+]
 
 crossing_app = typer.Typer(
     help="Conveyances crossing the border: register a train's or truck's movement.",

@@ -16,7 +16,9 @@ from dostyk.cli.wording import plural
 if TYPE_CHECKING:
     from dostyk.domain.inspections import Finding, Inspection
 
-InspectionId = Annotated[str, typer.Argument(help="The inspection's id.", show_default=False)]
+InspectionId = Annotated[
+    str, typer.Argument(help="The inspection's id.", show_default=False, metavar="ID")
+]
 DeclarationId = Annotated[
     str, typer.Argument(help="The declaration's id.", show_default=False, metavar="DECL")
 ]
@@ -238,7 +240,9 @@ def request(
 
 @override_app.command("decide")
 def decide(
-    override_id: Annotated[str, typer.Argument(help="The override's id.", show_default=False)],
+    override_id: Annotated[
+        str, typer.Argument(help="The override's id.", show_default=False, metavar="ID")
+    ],
     actor: Actor,
     at: At = None,
     approve: Annotated[

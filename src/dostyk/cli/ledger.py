@@ -45,8 +45,12 @@ def list_heads() -> None:
 
 @app.command()
 def prove(
-    table: Annotated[str, typer.Argument(help="Table of the record, e.g. declarations.")],
-    key: Annotated[list[str], typer.Argument(help="The record's key value(s), in key order.")],
+    table: Annotated[
+        str, typer.Argument(help="Table of the record, e.g. declarations.", metavar="TABLE")
+    ],
+    key: Annotated[
+        list[str], typer.Argument(help="The record's key value(s), in key order.", metavar="KEY")
+    ],
 ) -> None:
     """Print an inclusion proof of a record's latest ledger entry (JSON).
 
@@ -65,8 +69,12 @@ def prove(
 
 @app.command()
 def consistency(
-    old_size: Annotated[int, typer.Argument(help="Size of the earlier signed head.", min=0)],
-    new_size: Annotated[int, typer.Argument(help="Size of the later signed head.", min=0)],
+    old_size: Annotated[
+        int, typer.Argument(help="Size of the earlier signed head.", min=0, metavar="OLD")
+    ],
+    new_size: Annotated[
+        int, typer.Argument(help="Size of the later signed head.", min=0, metavar="NEW")
+    ],
 ) -> None:
     """Print a consistency proof between two signed heads (JSON)."""
     from dostyk.services.ledger import UnknownRecord, prove_consistency
@@ -82,7 +90,8 @@ def consistency(
 @app.command()
 def check(
     proof: Annotated[
-        Path, typer.Argument(help="A proof document written by prove or consistency.")
+        Path,
+        typer.Argument(help="A proof document written by prove or consistency.", metavar="PROOF"),
     ],
     public_key: Annotated[
         Path | None,

@@ -54,7 +54,9 @@ def init() -> None:
 
 @records.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(help="Folder holding datapackage.json and its tables.")],
+    path: Annotated[
+        Path, typer.Argument(help="Folder holding datapackage.json and its tables.", metavar="PATH")
+    ],
     max_errors: Annotated[
         int, typer.Option(min=1, help="Stop collecting problems after this many.")
     ] = 25,
@@ -95,7 +97,9 @@ def import_(
 
 @records.command("export")
 def export(
-    path: Annotated[Path, typer.Argument(help="Folder to write the data package to.")],
+    path: Annotated[
+        Path, typer.Argument(help="Folder to write the data package to.", metavar="PATH")
+    ],
     file_format: Annotated[
         str, typer.Option("--format", help="Table file format: csv or parquet.")
     ] = "csv",

@@ -85,9 +85,10 @@ def json_text(document: Any, *, indent: int | None = 2) -> str:
     ``\\u`` escapes, which can only occur inside strings and decode to the same characters.
     """
     text = json.dumps(document, indent=indent, ensure_ascii=False)
-    if text.isascii():
+    if text.isascii() and "\x7f" not in text:  # json.dumps escapes C0 controls, not DEL
         return text
-    return "".join(_json_escape(c) if _hidden(c) else c for c in text)
+    # json.dumps escapes every C0 control inside strings, so a raw newline is the indentation.
+    return "".join(_json_escape(c) if c != "\n" and _hidden(c) else c for c in text)
 
 
 # Consoles -----------------------------------------------------------------------------------
