@@ -47,9 +47,7 @@ def test_the_readme_shows_a_whole_declaration() -> None:
             assert "--at" in args, args
 
 
-def test_the_readme_commands_run_as_shown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_readme_commands_run_as_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     runner = CliRunner(
         env={"DOSTYK_HOME": str(tmp_path / "home"), "COLUMNS": "100", "NO_COLOR": "1"}

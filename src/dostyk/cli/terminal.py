@@ -275,27 +275,61 @@ class Table:
         return len(self.rows)
 
     def show(self) -> None:
-        from rich.measure import Measurement
-
         out = console()
-        for table in (self._rich(compact=self.compact), self._rich(compact=True)):
-            if Measurement.get(out, out.options, table).minimum <= out.width:
-                out.print(table)
+        layouts = ("compact", "tight") if self.compact else ("boxed", "compact", "tight")
+        for layout in layouts:
+            fitted = self._fitted(out, layout)
+            if fitted is not None:
+                out.print(fitted)
                 return
         self._show_blocks(out)
 
-    def _rich(self, *, compact: bool) -> Any:
+    def _fitted(self, out: Console, layout: str) -> Any:
+        """The Rich table with column widths that hold every word whole; None if none fit.
+
+        Rich itself shrinks the widest columns of a table that is too wide, cutting words; so the
+        widths are chosen here: each column gets at least its longest word, then a share of the
+        room left towards its longest cell, and Rich only wraps lines between words.
+        """
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        texts = [self.headers, *([_plain(c) for c in row] for row in self.rows)]
+        least = [
+            max(cell_len(w) for cells in texts for w in [*cells[i].split(), ""]) or 1
+            for i in range(len(self.headers))
+        ]
+        most = [max(cell_len(cells[i]) for cells in texts) or 1 for i in range(len(self.headers))]
+        # Borders and padding: measured on columns one cell wide, which always fit.
+        probe = self._rich(layout, widths=[1] * len(least))
+        overhead = Measurement.get(out, out.options, probe).maximum - len(least)
+        room = out.width - overhead
+        if sum(most) <= room:
+            return self._rich(layout, widths=None)
+        if sum(least) > room:
+            return None
+        spare, wanted = room - sum(least), [m - n for m, n in zip(most, least, strict=True)]
+        total = sum(wanted)
+        widths = [n + spare * w // total for n, w in zip(least, wanted, strict=True)]
+        return self._rich(layout, widths=widths)
+
+    def _rich(self, layout: str, widths: list[int] | None) -> Any:
+        """A Rich table: ``boxed`` in lines, ``compact`` (rule under the headers), or ``tight``
+        (columns one space apart)."""
         from rich import box
         from rich.table import Table as RichTable
         from rich.text import Text
 
         table = RichTable(
             title=self.title.text() if self.title else None,
-            box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
-            pad_edge=not compact,
+            box=box.HEAVY_HEAD if layout == "boxed" else box.SIMPLE_HEAD,
+            pad_edge=layout == "boxed",
+            padding=(0, 0) if layout == "tight" else (0, 1),
+            show_edge=layout != "tight",
         )
-        for header in self.headers:
-            table.add_column(Text(header), overflow="fold")
+        for index, header in enumerate(self.headers):
+            width = None if widths is None else widths[index]
+            table.add_column(Text(header), overflow="fold", width=width)
         for cells, style in zip(self.rows, self.styles, strict=True):
             table.add_row(*(_cell(cell) for cell in cells), style=style or None)
         return table
@@ -316,6 +350,10 @@ class Table:
                 if style:
                     text.stylize(style, width + 2)
                 out.print(text, soft_wrap=True)
+
+
+def _plain(cell: str | Line) -> str:
+    return cell if isinstance(cell, str) else cell.plain()
 
 
 def _cell(cell: str | Line) -> Text:
