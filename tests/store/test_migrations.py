@@ -33,3 +33,15 @@ def test_upgrading_twice_changes_nothing(bare_engine: Engine) -> None:
     migrations.upgrade(bare_engine)
     migrations.upgrade(bare_engine)
     assert migrations.current_revision(bare_engine) == migrations.head_revision(bare_engine)
+
+
+def test_the_light_revision_check_agrees_with_alembic(bare_engine: Engine) -> None:
+    """Commands check the schema without Alembic: the answer is Alembic's, before and after."""
+    from dostyk.store import revision
+
+    assert revision.head_revision() == migrations.head_revision(bare_engine)
+    assert not revision.is_current(bare_engine)
+    migrations.upgrade(bare_engine)
+    assert revision.is_current(bare_engine)
+    with bare_engine.connect() as connection:
+        assert revision.stored_revision(connection) == migrations.current_revision(bare_engine)

@@ -40,8 +40,8 @@ def open_store(*, require_schema: bool = True) -> Engine:
     """
     from sqlalchemy.engine import make_url
 
-    from dostyk.store import migrations
     from dostyk.store.engine import make_engine
+    from dostyk.store.revision import is_current
 
     url = make_url(settings().database_url)
     if require_schema and url.get_backend_name() == "sqlite" and url.database not in (None, ""):
@@ -52,7 +52,7 @@ def open_store(*, require_schema: bool = True) -> Engine:
             )
             raise typer.Exit(2)
     engine = make_engine(settings().database_url)
-    if require_schema and migrations.current_revision(engine) != migrations.head_revision(engine):
+    if require_schema and not is_current(engine):
         terminal.error(
             "The store at {} is not initialised or not up to date: run `dostyk init` first.",
             engine.url.render_as_string(),

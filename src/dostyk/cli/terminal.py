@@ -109,16 +109,22 @@ def reset() -> None:
     _consoles.err = None
 
 
+def _stream(stderr: bool) -> Any:
+    """Standard error or output, made to write an escape for what it cannot encode."""
+    stream = sys.stderr if stderr else sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        # A terminal that cannot encode a character gets an escape, never a traceback.
+        reconfigure(errors="backslashreplace")
+    return stream
+
+
 def _console(stderr: bool) -> Console:
     from rich.console import Console
 
     current = _consoles.err if stderr else _consoles.out
     if current is None:
-        stream = sys.stderr if stderr else sys.stdout
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            # A terminal that cannot encode a character gets an escape, never a traceback.
-            reconfigure(errors="backslashreplace")
+        _stream(stderr)
         current = Console(stderr=stderr, highlight=False, emoji=False)
         if stderr:
             _consoles.err = current
@@ -226,7 +232,16 @@ def error(template: LiteralString, *args: object, **kwargs: object) -> None:
 
 def _print(message: Line, *, stderr: bool) -> None:
     # Messages are not wrapped into lines of the terminal's width, so that they can be grepped.
-    _console(stderr).print(message.text(), soft_wrap=True)
+    if message.style or "[" in message.template:
+        _console(stderr).print(message.text(), soft_wrap=True)
+        return
+    # Without markup or style Rich would print the very same characters: spare loading it.
+    marked, values = message.values()
+    for code, value in enumerate(values):
+        marked = marked.replace(chr(_PLACEHOLDER + code), value)
+    stream = _stream(stderr)
+    stream.write(marked + "\n")
+    stream.flush()
 
 
 def data(text: str) -> None:
@@ -236,7 +251,7 @@ def data(text: str) -> None:
 
 def echo_json(document: Any) -> None:
     """A JSON document to standard output, exactly as :func:`json_text` writes it."""
-    stream = sys.stdout
+    stream = _stream(False)
     stream.write(json_text(document) + "\n")
     stream.flush()
 

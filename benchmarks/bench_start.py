@@ -1,0 +1,87 @@
+"""Start time of the command line: ``dostyk --help``, a command's help, and ``dostyk stats``.
+
+Each command runs N times as a fresh process, as a person at a post runs it, and the median
+wall-clock time is reported next to the median of ``python -c pass`` measured in the same run
+(the interpreter's own start, the floor any command pays). ``stats`` reads the sample package's
+store, built once beforehand with ``dostyk init`` and ``dostyk import``. Targets: every
+``--help`` under 0.3 s, simple read commands under 1 s.
+
+Run: ``uv run python -m benchmarks.bench_start [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import show
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample-package"
+#: What is measured, with its target in seconds (None for the baseline).
+COMMANDS: list[tuple[str, list[str], float | None]] = [
+    ("python -c pass", ["-c", "pass"], None),
+    ("dostyk --help", ["-m", "dostyk", "--help"], 0.3),
+    ("dostyk stats --help", ["-m", "dostyk", "stats", "--help"], 0.3),
+    ("dostyk declaration show --help", ["-m", "dostyk", "declaration", "show", "--help"], 0.3),
+    ("dostyk --version", ["-m", "dostyk", "--version"], 0.3),
+    ("dostyk stats (sample store)", ["-m", "dostyk", "stats"], 1.0),
+    ("dostyk stats --json (sample store)", ["-m", "dostyk", "stats", "--json"], 1.0),
+]
+
+
+def median_seconds(args: list[str], runs: int, env: dict[str, str]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, *args], env=env, check=True, stdout=subprocess.DEVNULL, cwd=REPO
+        )
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Start time of the command line.")
+    parser.add_argument("--runs", type=int, default=15, help="Runs of each command (median).")
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory(prefix="dostyk-bench-start-") as folder:
+        env = {**os.environ, "DOSTYK_HOME": str(Path(folder) / "home"), "COLUMNS": "120"}
+        env.pop("DOSTYK_DATABASE_URL", None)
+        for setup in (["init"], ["import", str(SAMPLE)]):
+            subprocess.run(
+                [sys.executable, "-m", "dostyk", *setup],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                cwd=REPO,
+            )
+        rows = []
+        baseline = None
+        for name, args, target in COMMANDS:
+            seconds = median_seconds(args, runs, env)
+            baseline = seconds if baseline is None else baseline
+            rows.append(
+                [
+                    name,
+                    f"{seconds:.3f} s",
+                    f"{seconds - baseline:+.3f} s" if target is not None else "",
+                    "" if target is None else f"{target:.1f} s",
+                    "" if target is None else ("yes" if seconds < target else "NO"),
+                ]
+            )
+    show(
+        f"Start time, median of {runs} runs",
+        ["command", "median", "over python -c pass", "target", "met"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
