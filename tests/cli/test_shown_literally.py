@@ -162,3 +162,25 @@ def test_a_queue_shows_ids_as_typed(dostyk: Invoke) -> None:
     queue = run(dostyk, "queue show --post DST", at=20)
     assert queue.exit_code == 0, queue.output
     assert "D-[bold]Q" in queue.output
+
+
+def test_a_reader_gone_away_does_not_turn_a_done_step_into_a_failure(tmp_path: Path) -> None:
+    """``dostyk init | head -0``: the store is initialised, and the exit says so."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSTYK_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dostyk", "--home", str(home), "init"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader goes away before anything is printed
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+    assert (home / "dostyk.db").exists()

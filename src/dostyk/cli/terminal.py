@@ -125,7 +125,15 @@ def _console(stderr: bool) -> Console:
     current = _consoles.err if stderr else _consoles.out
     if current is None:
         _stream(stderr)
-        current = Console(stderr=stderr, highlight=False, emoji=False)
+
+        class Quiet(Console):
+            """Rich exits 1 when the reader goes away; here the output just ends."""
+
+            def on_broken_pipe(self) -> None:
+                self.quiet = True
+                _reader_gone(stderr)
+
+        current = Quiet(stderr=stderr, highlight=False, emoji=False)
         if stderr:
             _consoles.err = current
         else:
@@ -231,17 +239,48 @@ def error(template: LiteralString, *args: object, **kwargs: object) -> None:
 
 
 def _print(message: Line, *, stderr: bool) -> None:
-    # Messages are not wrapped into lines of the terminal's width, so that they can be grepped.
-    if message.style or "[" in message.template:
-        _console(stderr).print(message.text(), soft_wrap=True)
-        return
-    # Without markup or style Rich would print the very same characters: spare loading it.
-    marked, values = message.values()
-    for code, value in enumerate(values):
-        marked = marked.replace(chr(_PLACEHOLDER + code), value)
+    """Print a message; whatever happens, never fail after the command's work is done.
+
+    A message is printed after its step has committed, so nothing about printing may turn a
+    step that was done into a reported failure: a reader that has gone away (``| head``) ends
+    the output quietly, and should Rich ever fail on a template, the message is written as
+    plain text instead.
+    """
+    try:
+        # Messages are not wrapped to the terminal's width, so that they can be grepped.
+        if message.style or "[" in message.template:
+            try:
+                _console(stderr).print(message.text(), soft_wrap=True)
+                return
+            except (BrokenPipeError, KeyboardInterrupt):
+                raise
+            except Exception:  # noqa: S110 - see the docstring: the message still goes out
+                pass
+        # Without markup or style Rich would print these very characters: spare loading it.
+        marked, values = message.values()
+        for code, value in enumerate(values):
+            marked = marked.replace(chr(_PLACEHOLDER + code), value)
+        _write(marked + "\n", stderr=stderr)
+    except BrokenPipeError:
+        _reader_gone(stderr)
+
+
+def _write(text: str, *, stderr: bool) -> None:
     stream = _stream(stderr)
-    stream.write(marked + "\n")
+    stream.write(text)
     stream.flush()
+
+
+def _reader_gone(stderr: bool) -> None:
+    """The reader of our output has gone: drop the rest of it, and exit as if it were read."""
+    import os
+
+    stream = sys.stderr if stderr else sys.stdout
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's buffer)
+        pass
 
 
 def data(text: str) -> None:
@@ -251,9 +290,10 @@ def data(text: str) -> None:
 
 def echo_json(document: Any) -> None:
     """A JSON document to standard output, exactly as :func:`json_text` writes it."""
-    stream = _stream(False)
-    stream.write(json_text(document) + "\n")
-    stream.flush()
+    try:
+        _write(json_text(document) + "\n", stderr=False)
+    except BrokenPipeError:
+        _reader_gone(False)
 
 
 def bad_parameter(option: str, template: LiteralString, *args: object) -> Exception:
