@@ -246,7 +246,7 @@ def test_crossings_the_use_case_refuses(dostyk: Invoke, home: Path) -> None:
         command("crossing register unknown.json --as IN-DST1", at=5),
         "crossing X-T1 is not valid; nothing was written:",
         "- crossing X-T1-1: conveyance RC99999999 is not registered; describe it with the crossing",
-        "- crossing X-T1 is registered at 2024-03-01T04:05:00+00:00, before it happens",
+        "- crossing X-T1 is registered at 2024-03-01T04:05:00Z, before it happens",
     )
     ok(dostyk, "crossing register crossing.json --as IN-DST1", at=5)
     refused(
