@@ -100,7 +100,7 @@ def test_a_reference_with_markup_is_paid_and_shown(dostyk: Invoke, home: Path) -
     to_duties(dostyk, "D-TOYS")
     paid = run(dostyk, f"pay D-TOYS --amount {TOYS_DUE} --as BRK000", "--reference", "[/x]", at=40)
     assert paid.exit_code == 0, paid.output
-    assert "Payment P-[/x] of 1,048,872.00 recorded for D-TOYS" in paid.output
+    assert "of 1,048,872.00 recorded for D-TOYS; next: dostyk release D-TOYS" in paid.output
     shown = run(dostyk, "declaration show D-TOYS")
     assert shown.exit_code == 0, shown.output
     assert "bank reference [/x]" in shown.output
