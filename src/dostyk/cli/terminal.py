@@ -25,6 +25,7 @@ made afresh for each invocation (:func:`reset`), so the width follows ``COLUMNS`
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 #: Unicode categories shown as escapes: controls, format characters (bidi overrides, zero-width
 #: characters, the BOM), surrogates, private use, unassigned; and line and paragraph separators.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+#: A word as Rich's wrapping sees it (rich._wrap): leading and trailing spaces included.
+_WORD = re.compile(r"\s*\S+\s*")
 
 #: Placeholders for template arguments while a template's markup is parsed: private-use code
 #: points, which :func:`visible` always escapes, so no argument can contain one.
@@ -350,8 +354,10 @@ class Table:
         from rich.measure import Measurement
 
         texts = [self.headers, *([_plain(c) for c in row] for row in self.rows)]
+        # A word as Rich wraps it: leading spaces stay with the first word of a cell.
         least = [
-            max(cell_len(w) for cells in texts for w in [*cells[i].split(), ""]) or 1
+            max(cell_len(w.rstrip()) for cells in texts for w in [*_WORD.findall(cells[i]), ""])
+            or 1
             for i in range(len(self.headers))
         ]
         most = [max(cell_len(cells[i]) for cells in texts) or 1 for i in range(len(self.headers))]
