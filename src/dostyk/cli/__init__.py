@@ -14,6 +14,7 @@ import typer
 
 from dostyk.cli import terminal
 from dostyk.cli.context import state
+from dostyk.cli.failures import GuardedGroup
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
@@ -21,6 +22,7 @@ from dostyk.cli.simulation import register as register_simulation
 from dostyk.config import load_settings
 
 app = typer.Typer(
+    cls=GuardedGroup,
     help="Dostyk: customs control and integrity for a network of border crossing points.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

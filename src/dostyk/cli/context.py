@@ -36,29 +36,29 @@ def open_store(*, require_schema: bool = True) -> Engine:
     """The store named by the settings; exit 2 when it is not initialised and must be.
 
     A command that needs the store never creates one: an embedded store whose file does not
-    exist is reported as missing, and nothing is written to the home.
+    exist is reported as not initialised, and nothing is written to the home. Any other trouble
+    opening the store (busy, read-only, unreachable, a bad URL) is a ``StoreError`` that the
+    command group reports in one line.
     """
-    from sqlalchemy.engine import make_url
-
-    from dostyk.store.engine import make_engine
+    from dostyk.store.engine import make_engine, sqlite_file
+    from dostyk.store.errors import store_name
     from dostyk.store.revision import is_current
 
-    url = make_url(settings().database_url)
-    if require_schema and url.get_backend_name() == "sqlite" and url.database not in (None, ""):
-        database = Path(url.database)
-        if str(database) != ":memory:" and not database.exists():
-            terminal.error(
-                "No store at {}: it is not initialised; run `dostyk init` first.", database
-            )
-            raise typer.Exit(2)
-    engine = make_engine(settings().database_url)
+    url = settings().database_url
+    database = sqlite_file(url)
+    if require_schema and database is not None and not database.exists():
+        raise not_initialised(store_name(url))
+    engine = make_engine(url)
     if require_schema and not is_current(engine):
-        terminal.error(
-            "The store at {} is not initialised or not up to date: run `dostyk init` first.",
-            engine.url.render_as_string(),
-        )
-        raise typer.Exit(2)
+        raise not_initialised(store_name(url))
     return engine
+
+
+def not_initialised(name: str) -> typer.Exit:
+    terminal.error(
+        "The store at {} is not initialised or not up to date: run `dostyk init` first.", name
+    )
+    return typer.Exit(2)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

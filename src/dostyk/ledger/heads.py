@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import json
 import os
@@ -170,12 +171,35 @@ def save_private_key(
             Path(temporary).unlink(missing_ok=True)
             raise
     else:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_whole(target, pem)
+
+
+def _create_whole(target: Path, pem: bytes) -> None:
+    """Create ``target`` holding ``pem``, or raise ``FileExistsError`` if it already exists.
+
+    The key is written and synced under a temporary name and then hard-linked to its own, which
+    fails when the name is taken: a crash or a second process never sees a half-written key.
+    Where the file system has no hard links, the file is created exclusively and then written.
+    """
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        _write_private(fd, pem)
         try:
-            _write_private(fd, pem)
-        except BaseException:
-            target.unlink(missing_ok=True)
+            os.link(temporary, target)
+            return
+        except FileExistsError:
             raise
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS):
+                raise
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        _write_private(fd, pem)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def _write_private(fd: int, data: bytes) -> None:

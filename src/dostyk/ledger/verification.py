@@ -31,7 +31,7 @@ from dostyk.ledger.heads import PublicKeyLike, SignedTreeHead, verify_tree_head
 from dostyk.ledger.merkle import MerkleAccumulator, leaf_hash
 from dostyk.ledger.store import all_heads
 from dostyk.store.canonical import encode_instant
-from dostyk.store.engine import WRITER_OPTION, make_engine
+from dostyk.store.engine import WRITER_OPTION, is_read_only, make_engine
 from dostyk.store.tables import TABLES, ledger_entries, ledger_nodes
 
 
@@ -96,9 +96,10 @@ def verify_store(
 
     Both read the same snapshot. On SQLite this process holds the write lock meanwhile (WAL
     readers are not blocked, writers wait); on PostgreSQL the second process adopts this one's
-    exported snapshot.
+    exported snapshot. A read-only SQLite store cannot take the write lock, so it is verified
+    in one process, on one snapshot.
     """
-    if workers < 2:
+    if workers < 2 or is_read_only(engine):
         with engine.connect() as connection:
             return verify(connection, public_key, progress=progress)
     url = engine.url.render_as_string(hide_password=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +22,7 @@ from dostyk.ledger.heads import (
     save_private_key,
 )
 from dostyk.ledger.verification import Progress, VerificationReport, verify_store
+from dostyk.ledger.writer import log_size
 from dostyk.store.engine import WRITER_OPTION
 from dostyk.store.tables import TABLES
 
@@ -37,6 +40,8 @@ def ensure_signing_key(key_dir: Path) -> tuple[SigningKey, bool]:
     """The ledger's key from ``key_dir``, created on first use; True when it was just created.
 
     The public key is also written as hex beside it, for whoever audits the log's heads.
+    Two processes creating it at once end with the same key: the key file appears whole or not
+    at all, and the one that finds it already there reads it instead.
     """
     private_path = key_dir / PRIVATE_KEY
     created = False
@@ -44,14 +49,30 @@ def ensure_signing_key(key_dir: Path) -> tuple[SigningKey, bool]:
         private = load_private_key(private_path)
     else:
         key_dir.mkdir(parents=True, exist_ok=True)
-        private = generate_key()
-        save_private_key(private, private_path)
-        created = True
+        try:
+            save_private_key(generate_key(), private_path)
+            created = True
+        except FileExistsError:
+            pass  # another process created it meanwhile: that key is the log's key
+        private = load_private_key(private_path)
     public = public_key_bytes(private)
     public_path = key_dir / PUBLIC_KEY
     if not public_path.exists() or public_path.read_text().strip() != public.hex():
-        public_path.write_text(public.hex() + "\n")
+        _write_whole(public_path, public.hex() + "\n")
     return SigningKey(private, public), created
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it over, so no reader sees half of it."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def load_signing_key(key_dir: Path) -> SigningKey:
@@ -79,6 +100,15 @@ def _writer(engine: Engine) -> Connection:
 
 
 def sign_head(engine: Engine, key: SigningKey, at: datetime | None = None) -> SignedTreeHead:
+    """The signed head of the log as it stands, signed and kept now if none covers it yet.
+
+    A head already kept is read without taking the write lock, so this works on a read-only
+    store, and does not wait for a long import, whenever nothing was logged since.
+    """
+    with engine.connect() as connection:
+        existing = store.head_of_size(connection, log_size(connection))
+    if existing is not None:
+        return existing
     with _writer(engine) as connection, connection.begin():
         return store.sign_current_head(connection, key.private, at)
 
@@ -97,6 +127,10 @@ def prove_record(
         entry = store.latest_entry(connection, table, record_key)
     if entry is None:
         raise UnknownRecord(f"no ledger entry for {table} {json.dumps(record_key)}")
+    with engine.connect() as connection:
+        head = store.latest_head(connection, at_least=entry.seq + 1)
+        if head is not None:  # no write lock needed, so a read-only store proves too
+            return store.inclusion_proof(connection, entry, head)
     with _writer(engine) as connection, connection.begin():
         head = store.latest_head(connection, at_least=entry.seq + 1)
         if head is None:

@@ -8,6 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from dostyk.store.engine import WRITER_OPTION
+
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
@@ -20,7 +22,12 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    # A writer's transaction: it reads the schema's revision and then changes the schema, and a
+    # DEFERRED one would fail at once instead of waiting when another `init` writes meanwhile.
+    with (
+        engine.connect().execution_options(**{WRITER_OPTION: True}) as connection,
+        connection.begin(),
+    ):
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
