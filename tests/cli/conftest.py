@@ -27,7 +27,12 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for variable in ("DOSTYK_HOME", "DOSTYK_DATABASE_URL", "DOSTYK_SQLITE_SYNCHRONOUS"):
+    for variable in (
+        "DOSTYK_HOME",
+        "DOSTYK_DATABASE_URL",
+        "DOSTYK_SQLITE_SYNCHRONOUS",
+        "DOSTYK_BUSY_TIMEOUT",
+    ):
         monkeypatch.delenv(variable, raising=False)
     return CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
 

@@ -47,22 +47,30 @@ _REASONS = {
 class GuardedGroup(TyperGroup):
     """The command group whose every command ends in a clean message, never a traceback."""
 
+    command_line: list[str] | None = None
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        self.command_line = [info_name or "dostyk", *args]  # for the trace of a failure
+        return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (Exit, Abort, TyperException, BrokenPipeError):
             raise  # Typer's own signals and messages, and a closed pipe, which Typer handles
         except Exception as error:
-            raise Exit(report(error)) from None
+            raise Exit(report(error, self.command_line)) from None
 
 
-def report(error: Exception) -> int:
+def report(error: Exception, command_line: list[str] | None = None) -> int:
     """Tell the person what went wrong, in one line; the exit status to end with."""
     message = operational_message(error)
     if message is not None:
         _say(message)
         return OPERATIONAL
-    log = write_trace(error)
+    log = write_trace(error, command_line or sys.argv)
     where = f"the trace is in {log}" if log else "no folder could be written to hold its trace"
     _say(f"unexpected error ({type(error).__name__}) in dostyk: {where}; please report it")
     return SOFTWARE
@@ -91,12 +99,12 @@ def describe_os_error(error: OSError) -> str:
     return f"{target}: {reason}"
 
 
-def write_trace(error: BaseException) -> Path | None:
+def write_trace(error: BaseException, command_line: list[str]) -> Path | None:
     """Write the trace of ``error`` to a new log file: its path, or None if none could be made."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = (
         f"dostyk {_version()} at {stamp}, python {sys.version.split()[0]}\n"
-        f"command: {sys.argv!r}\n\n" + "".join(traceback.format_exception(error))
+        f"command: {command_line!r}\n\n" + "".join(traceback.format_exception(error))
     )
     for folder in _log_folders():
         try:

@@ -32,6 +32,7 @@ from dostyk.ledger.merkle import MerkleAccumulator, leaf_hash
 from dostyk.ledger.store import all_heads
 from dostyk.store.canonical import encode_instant
 from dostyk.store.engine import WRITER_OPTION, is_read_only, make_engine
+from dostyk.store.errors import StoreBusy
 from dostyk.store.tables import TABLES, ledger_entries, ledger_nodes
 
 
@@ -96,18 +97,23 @@ def verify_store(
 
     Both read the same snapshot. On SQLite this process holds the write lock meanwhile (WAL
     readers are not blocked, writers wait); on PostgreSQL the second process adopts this one's
-    exported snapshot. A read-only SQLite store cannot take the write lock, so it is verified
-    in one process, on one snapshot.
+    exported snapshot. A SQLite store whose write lock is not free at once (another process is
+    writing) or cannot be taken at all (a read-only store) is verified in one process, on one
+    snapshot, rather than waiting for the writer.
     """
     if workers < 2 or is_read_only(engine):
-        with engine.connect() as connection:
-            return verify(connection, public_key, progress=progress)
+        return _verify_in_one_process(engine, public_key, progress)
     url = engine.url.render_as_string(hide_password=False)
     postgres = engine.dialect.name == "postgresql"
     options: dict[str, Any] = (
         {"isolation_level": "REPEATABLE READ"} if postgres else {WRITER_OPTION: True}
     )
-    with engine.connect().execution_options(**options) as connection, connection.begin():
+    with engine.connect().execution_options(**options) as connection:
+        if not postgres and not _took_write_lock_at_once(connection):
+            connection.close()
+            return _verify_in_one_process(engine, public_key, progress)
+        if postgres:
+            connection.begin()
         snapshot = None
         if postgres:
             snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
@@ -122,8 +128,31 @@ def verify_store(
             heads = _check_heads(connection, public_key, report)
             latest = _check_log(connection, heads, report, progress)
             digests = pending.get()
+        connection.commit()
     _compare_records(digests, latest, report)
     return report
+
+
+def _verify_in_one_process(
+    engine: Engine, public_key: PublicKeyLike, progress: Progress
+) -> VerificationReport:
+    with engine.connect() as connection:
+        return verify(connection, public_key, progress=progress)
+
+
+def _took_write_lock_at_once(connection: Connection) -> bool:
+    """Begin the connection's (IMMEDIATE) transaction unless another process holds the lock."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    waits = driver.execute("PRAGMA busy_timeout").fetchone()[0]
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        connection.begin()
+    except StoreBusy:
+        return False
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={int(waits)}")
+    return True
 
 
 def _digests_in_worker(url: str, snapshot: str | None) -> list[TableDigests]:
