@@ -347,3 +347,31 @@ def test_operational_errors_have_their_own_message_not_the_last_resort(
     assert "unexpected" not in text
     assert not (home / "logs").exists()
     assert plain(text).startswith("DOSTYK_SQLITE_SYNCHRONOUS")
+
+
+# Hostile homes ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["with spaces", "brackets [red]x[bold]", "ünïcödé-Достық", "query?x=1", "hash#1", "percent%41"],
+)
+def test_a_home_with_any_name_holds_its_own_store(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    home = tmp_path / name
+    for args in (["init"], ["stats"], ["ledger", "verify"]):
+        result = runner.invoke(app, ["--home", str(home), *args])
+        assert result.exit_code == 0, (args, result.output)
+    assert (home / "dostyk.db").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing written elsewhere
+
+
+def test_a_home_that_is_a_symlink_to_a_folder_is_that_folder(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    result = runner.invoke(app, ["--home", str(tmp_path / "link"), "init"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "real" / "dostyk.db").is_file()
