@@ -14,11 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner, Result
 
 from dostyk.cli import app
+from dostyk.ledger.writer import APPEND_LOCK
+from dostyk.store.engine import normalise_url
 from tests.cli import documents as docs
 from tests.cli.conftest import Invoke, command, snapshot
+from tests.conftest import SAMPLE_PACKAGE
 from tests.test_cli import plain
 
 
@@ -375,3 +380,38 @@ def test_a_home_that_is_a_symlink_to_a_folder_is_that_folder(
     result = runner.invoke(app, ["--home", str(tmp_path / "link"), "init"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "real" / "dostyk.db").is_file()
+
+
+# PostgreSQL, busy ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_store(runner: CliRunner, postgres_url: str, tmp_path: Path) -> list[str]:
+    """The sample package in a PostgreSQL store; the options that name it."""
+    options = ["--home", str(tmp_path / "home"), "--database-url", postgres_url]
+    for args in (["init"], ["import", str(SAMPLE_PACKAGE)]):
+        result = runner.invoke(app, [*options, *args])
+        assert result.exit_code == 0, result.output
+    return options
+
+
+def test_a_busy_postgresql_store_says_so_past_the_timeout(
+    runner: CliRunner,
+    postgres_store: list[str],
+    postgres_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    docs.write("crossing.json", docs.crossing())
+    register = command("crossing register crossing.json --as IN-DST1", at=1)
+    holder = create_engine(normalise_url(postgres_url), poolclass=NullPool)
+    with holder.connect() as other:  # another process appending to the ledger
+        other.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+        monkeypatch.setenv("DOSTYK_BUSY_TIMEOUT", "0.3")
+        result = runner.invoke(app, [*postgres_store, *register])
+        other.rollback()
+    one_line(result, 2, "is busy (another process is writing)", "tried for 0.3 s")
+    assert "postgresql" in result.output
+    monkeypatch.delenv("DOSTYK_BUSY_TIMEOUT")
+    assert runner.invoke(app, [*postgres_store, *register]).exit_code == 0

@@ -11,9 +11,10 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from dostyk.config import default_home, load_settings
+from dostyk.config import SettingError, default_home, load_settings
 from dostyk.store import tables as t
-from dostyk.store.engine import make_engine, normalise_url
+from dostyk.store.engine import is_read_only, make_engine, normalise_url
+from dostyk.store.errors import StoreBusy, StoreReadOnly, StoreUnavailable
 from dostyk.store.unit_of_work import UnitOfWork
 from tests.conftest import make_store
 from tests.store.test_repositories import PARTIES
@@ -243,3 +244,97 @@ def test_a_relative_home_gives_an_absolute_database_path(
     assert (
         settings.database_url == f"sqlite:///{tmp_path.resolve() / 'relative-home' / 'dostyk.db'}"
     )
+
+
+# Busy, read-only and unusable stores --------------------------------------------------------------
+
+
+def test_the_busy_timeout_comes_from_the_environment(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSTYK_BUSY_TIMEOUT", "2.5")
+    engine = make_engine(sqlite_url)
+    try:
+        assert pragma(engine, "busy_timeout") == 2500
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["", "soon", "-1", "nan", "inf", "1e9"])
+def test_a_bad_busy_timeout_is_refused_naming_the_setting(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DOSTYK_BUSY_TIMEOUT", value)
+    if not value:  # empty means unset: the default
+        make_engine(sqlite_url).dispose()
+        return
+    with pytest.raises(SettingError, match="DOSTYK_BUSY_TIMEOUT="):
+        make_engine(sqlite_url)
+    with pytest.raises(SettingError, match="DOSTYK_BUSY_TIMEOUT="):
+        load_settings()
+
+
+def test_a_writer_past_the_busy_timeout_is_told_the_store_is_busy(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_store(sqlite_url).dispose()
+    monkeypatch.setenv("DOSTYK_BUSY_TIMEOUT", "0.1")
+    engine = make_engine(sqlite_url)
+    holder = sqlite3.connect(tmp_path / "dostyk.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy, match=r"is busy .* tried for 0\.1 s"), UnitOfWork(engine):
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        engine.dispose()
+
+
+def test_a_read_only_sqlite_store_refuses_writers_before_they_begin(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    make_store(sqlite_url).dispose()
+    engine = make_engine(f"sqlite:///file:{tmp_path / 'dostyk.db'}?mode=ro&uri=true")
+    try:
+        assert is_read_only(engine)
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(t.posts)).scalar_one()
+        with pytest.raises(StoreReadOnly, match="is read-only"), UnitOfWork(engine):
+            pass
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("garbage", "is not a database URL"), ("nosuch://x", "has no driver for 'nosuch'")],
+)
+def test_a_url_that_names_no_store_is_refused(url: str, message: str) -> None:
+    with pytest.raises(StoreUnavailable, match=message):
+        make_engine(url)
+
+
+def test_a_postgresql_lock_wait_is_bounded_by_the_busy_timeout(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for setting, shown in ((None, "30s"), ("1.5", "1500ms")):
+        if setting is None:
+            monkeypatch.delenv("DOSTYK_BUSY_TIMEOUT", raising=False)
+        else:
+            monkeypatch.setenv("DOSTYK_BUSY_TIMEOUT", setting)
+        engine = make_engine(postgres_url)
+        try:
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("SHOW lock_timeout").scalar_one() == shown
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["query?x=1", "hash#1", "percent%41", "brackets [x]", "ünï"])
+def test_the_default_database_url_keeps_the_home_whatever_its_name(
+    clean_environment: Path, tmp_path: Path, name: str
+) -> None:
+    settings = load_settings(tmp_path / name)
+    assert make_url(settings.database_url).database == str(tmp_path / name / "dostyk.db")
+    assert make_url(settings.database_url).query == {}
