@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 from dostyk.cli import app
 from dostyk.ledger.writer import APPEND_LOCK
 from dostyk.store.engine import normalise_url
+from dostyk.store.errors import StoreBusy
 from tests.cli import documents as docs
 from tests.cli.conftest import Invoke, command, snapshot
 from tests.conftest import SAMPLE_PACKAGE
@@ -415,3 +416,26 @@ def test_a_busy_postgresql_store_says_so_past_the_timeout(
     assert "postgresql" in result.output
     monkeypatch.delenv("DOSTYK_BUSY_TIMEOUT")
     assert runner.invoke(app, [*postgres_store, *register]).exit_code == 0
+
+
+def test_an_import_committed_while_another_process_holds_the_store_is_reported_done(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the head's signature waits for the other process: the import itself is committed,
+    so the command says so and exits 0 instead of reporting a failure."""
+    home = ["--home", str(tmp_path / "home")]
+    assert runner.invoke(app, [*home, "init"]).exit_code == 0
+
+    def busy(*_args: object) -> None:
+        raise StoreBusy("the store at x is busy (another process is writing); tried for 30 s")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("dostyk.services.ledger.sign_head", busy)
+        result = runner.invoke(app, [*home, "import", str(SAMPLE_PACKAGE)])
+    assert result.exit_code == 0, result.output
+    told = "no head signed now, the store being busy: `dostyk ledger head` signs one"
+    assert told in plain(result.output)
+    assert runner.invoke(app, [*home, "ledger", "head"]).exit_code == 0
+    verified = runner.invoke(app, [*home, "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
+    assert "0 entries after the last signed head" in plain(verified.output)

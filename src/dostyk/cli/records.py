@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dostyk.cli import terminal
 from dostyk.cli.context import open_store, parse_day, settings
 from dostyk.cli.wording import plural
+
+if TYPE_CHECKING:
+    from dostyk.ledger.heads import SignedTreeHead
 
 UTC_OFFSET_HELP = "Hours the country's local time is ahead of UTC (Kazakhstan: 5)."
 
@@ -28,7 +31,7 @@ def init() -> None:
 
     The ledger's Ed25519 signing key is created in HOME/keys on first run, outside the database.
     """
-    from dostyk.services.ledger import ensure_signing_key, sign_head
+    from dostyk.services.ledger import ensure_signing_key, sign_head_when_free
     from dostyk.services.setup import initialise
 
     config = settings()
@@ -36,7 +39,7 @@ def init() -> None:
     key, created = ensure_signing_key(config.key_dir)
     engine = open_store(require_schema=False)
     report = initialise(engine)
-    head = sign_head(engine, key)
+    head = sign_head_when_free(engine, key)
     terminal.say("Store ready at [bold]{}[/bold]", engine.url.render_as_string())
     terminal.say(
         "schema revision {}; added {} and {}",
@@ -45,11 +48,14 @@ def init() -> None:
         plural(report.tariff_rates_added, "tariff rate"),
     )
     terminal.say(
-        "ledger key {} in {}; signed head of {}",
-        "created" if created else "kept",
-        config.key_dir,
-        plural(head.tree_size, "entry", "entries"),
+        "ledger key {} in {}; {}", "created" if created else "kept", config.key_dir, _signed(head)
     )
+
+
+def _signed(head: SignedTreeHead | None) -> str:
+    if head is None:
+        return "no head signed now, the store being busy: `dostyk ledger head` signs one"
+    return f"signed head of {plural(head.tree_size, 'entry', 'entries')}"
 
 
 @records.command("import")
@@ -63,7 +69,7 @@ def import_(
 ) -> None:
     """Load a data package: all of it, or nothing when anything is wrong."""
     from dostyk.interchange.datapackage import PackageRejected, import_package
-    from dostyk.services.ledger import load_signing_key, sign_head
+    from dostyk.services.ledger import load_signing_key, sign_head_when_free
 
     engine = open_store()
     with terminal.progress(terminal.line("reading"), unit="rows") as bar:
@@ -89,8 +95,8 @@ def import_(
     table.show()
     terminal.say("{} in {:.2f} s", plural(report.total, "record"), report.seconds)
     try:
-        head = sign_head(engine, load_signing_key(settings().key_dir))
-        terminal.say("ledger: signed head of {}", plural(head.tree_size, "entry", "entries"))
+        head = sign_head_when_free(engine, load_signing_key(settings().key_dir))
+        terminal.say("ledger: {}", _signed(head))
     except FileNotFoundError:
         terminal.warn("no ledger key found: the import is logged but no head was signed")
 

@@ -24,6 +24,7 @@ from dostyk.ledger.heads import (
 from dostyk.ledger.verification import Progress, VerificationReport, verify_store
 from dostyk.ledger.writer import log_size
 from dostyk.store.engine import WRITER_OPTION
+from dostyk.store.errors import StoreBusy
 from dostyk.store.tables import TABLES
 
 PRIVATE_KEY = "ledger-ed25519.pem"
@@ -111,6 +112,19 @@ def sign_head(engine: Engine, key: SigningKey, at: datetime | None = None) -> Si
         return existing
     with _writer(engine) as connection, connection.begin():
         return store.sign_current_head(connection, key.private, at)
+
+
+def sign_head_when_free(engine: Engine, key: SigningKey) -> SignedTreeHead | None:
+    """Sign the head after a command's own committed writes; None if the store stays busy.
+
+    The writes are committed and logged whether or not a head is signed now, so another
+    process holding the store past the busy timeout is no failure of the command: the next
+    head signed covers its entries too.
+    """
+    try:
+        return sign_head(engine, key)
+    except StoreBusy:
+        return None
 
 
 class UnknownRecord(LookupError):
