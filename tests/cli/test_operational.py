@@ -439,3 +439,36 @@ def test_an_import_committed_while_another_process_holds_the_store_is_reported_d
     verified = runner.invoke(app, [*home, "ledger", "verify"])
     assert verified.exit_code == 0, verified.output
     assert "0 entries after the last signed head" in plain(verified.output)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 600 kB file system: room for the key and a little of the store, not for all of it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    try:
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)],
+            check=True,
+            capture_output=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        pytest.skip(f"cannot mount a small file system: {error}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=True)
+
+
+def test_a_full_disk_is_told_in_one_line_and_init_finishes_once_there_is_room(
+    runner: CliRunner, small_disk: Path
+) -> None:
+    home = ["--home", str(small_disk / "home")]
+    text = one_line(runner.invoke(app, [*home, "init"]), 2)
+    assert "is full" in text or "no space left on the disk" in text, text
+    subprocess.run(["mount", "-o", "remount,size=40m", str(small_disk)], check=True)
+    assert runner.invoke(app, [*home, "init"]).exit_code == 0
+    verified = runner.invoke(app, [*home, "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
