@@ -472,3 +472,13 @@ def test_a_full_disk_is_told_in_one_line_and_init_finishes_once_there_is_room(
     assert runner.invoke(app, [*home, "init"]).exit_code == 0
     verified = runner.invoke(app, [*home, "ledger", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+@pytest.mark.parametrize("content", [b"", b"-----BEGIN PRIVATE KEY-----\ntruncated"])
+def test_a_damaged_ledger_key_is_named_in_one_line(
+    dostyk: Invoke, home: Path, content: bytes
+) -> None:
+    key = home / "keys" / "ledger-ed25519.pem"
+    key.write_bytes(content)
+    for line in ("init", "ledger head", "ledger verify"):
+        one_line(dostyk(*line.split()), 2, f"{key}: cannot read a private key")

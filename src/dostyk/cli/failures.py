@@ -4,8 +4,9 @@ Every command runs inside :class:`GuardedGroup`, the ``dostyk`` command group, s
 one place between any command and the person at the terminal:
 
 * an operational problem — the store busy, read-only, unreachable or misnamed (``StoreError``),
-  a bad ``DOSTYK_*`` setting (``SettingError``), a file or folder that cannot be created or
-  written (``OSError``) — is told in one line, exit 2 (:data:`OPERATIONAL`);
+  a bad ``DOSTYK_*`` setting (``SettingError``), a damaged ledger key (``KeyFileError``), a file
+  or folder that cannot be created or written (``OSError``) — is told in one line, exit 2
+  (:data:`OPERATIONAL`);
 * anything else is a bug: its trace is written to a log file under HOME/logs (or the temporary
   folder when the home is unusable) and one line names that file, exit 70 (:data:`SOFTWARE`,
   BSD's ``EX_SOFTWARE``). No traceback ever reaches the terminal.
@@ -80,9 +81,10 @@ def operational_message(error: BaseException) -> str | None:
     """The one-line message for an operational error, or None when ``error`` is a bug."""
     # Imported here: they bring SQLAlchemy, which `dostyk --help` does not need.
     from dostyk.config import SettingError
+    from dostyk.ledger.heads import KeyFileError
     from dostyk.store.errors import StoreError
 
-    if isinstance(error, StoreError | SettingError):
+    if isinstance(error, StoreError | SettingError | KeyFileError):
         return str(error)
     if isinstance(error, OSError) and (error.filename is not None or error.errno in _REASONS):
         return describe_os_error(error)

@@ -75,6 +75,7 @@ from dostyk.ledger.merkle import HASH_SIZE, leaf_hash, verify_consistency, verif
 __all__ = [
     "SIGNATURE_SIZE",
     "TREE_HEAD_PREFIX",
+    "KeyFileError",
     "ProofError",
     "SignedTreeHead",
     "check_consistency_proof",
@@ -107,6 +108,10 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 PublicKeyLike = Ed25519PublicKey | bytes
 """A public key object, or its raw 32 bytes as published."""
+
+
+class KeyFileError(ValueError):
+    """A key file that holds no usable Ed25519 key (damaged, truncated, another kind of key)."""
 
 
 class ProofError(ValueError):
@@ -218,9 +223,10 @@ def load_private_key(
     try:
         key = load_pem_private_key(data, password=password)
     except (ValueError, TypeError) as error:
-        raise ValueError(f"{path}: cannot read a private key: {error}") from error
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise KeyFileError(f"{path}: cannot read a private key: {reason}") from error
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"{path}: not an Ed25519 private key ({type(key).__name__})")
+        raise KeyFileError(f"{path}: not an Ed25519 private key ({type(key).__name__})")
     return key
 
 
