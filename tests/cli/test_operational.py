@@ -97,10 +97,24 @@ def test_reads_do_not_wait_for_a_writer(dostyk: Invoke, home: Path) -> None:
 # A read-only store --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def read_only_home(home: Path, tmp_path: Path) -> Iterator[Path]:
+@pytest.fixture(params=["closed", "in use"])
+def read_only_home(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Path]:
     """The sample home on a read-only mount (as root, whom file modes do not stop), else with
-    its files and folders made read-only."""
+    its files and folders made read-only.
+
+    "closed": as its last user left it, without SQLite's -wal and -shm files; "in use": with
+    them, while a process that may write it has it open.
+    """
+    database = home / "dostyk.db"
+    last = sqlite3.connect(database)
+    last.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    last.close()  # the last connection to close removes the -wal and -shm files
+    assert not database.with_name("dostyk.db-wal").exists()
+    if request.param == "in use":
+        user = sqlite3.connect(database, check_same_thread=False)
+        user.execute("SELECT count(*) FROM posts").fetchone()
+        assert database.with_name("dostyk.db-shm").exists()
+        request.addfinalizer(user.close)
     mount = tmp_path / "read-only"
     mount.mkdir()
     if os.geteuid() == 0:
