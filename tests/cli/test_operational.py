@@ -5,12 +5,14 @@ unforeseen with one line naming a log file that holds the trace, exit 70. Never 
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,10 +99,10 @@ def test_reads_do_not_wait_for_a_writer(dostyk: Invoke, home: Path) -> None:
 # A read-only store --------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["closed", "in use"])
-def read_only_home(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Path]:
-    """The sample home on a read-only mount (as root, whom file modes do not stop), else with
-    its files and folders made read-only.
+@contextmanager
+def read_only(home: Path, tmp_path: Path, state: str = "closed") -> Iterator[Path]:
+    """``home`` on a read-only mount (as root, whom file modes do not stop), else with its files
+    and folders made read-only.
 
     "closed": as its last user left it, without SQLite's -wal and -shm files; "in use": with
     them, while a process that may write it has it open.
@@ -110,39 +112,42 @@ def read_only_home(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -
     last.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     last.close()  # the last connection to close removes the -wal and -shm files
     assert not database.with_name("dostyk.db-wal").exists()
-    if request.param == "in use":
-        user = sqlite3.connect(database, check_same_thread=False)
-        user.execute("SELECT count(*) FROM posts").fetchone()
-        assert database.with_name("dostyk.db-shm").exists()
-        request.addfinalizer(user.close)
-    mount = tmp_path / "read-only"
-    mount.mkdir()
-    if os.geteuid() == 0:
-        try:
-            subprocess.run(
-                ["mount", "--bind", str(home), str(mount)], check=True, capture_output=True
-            )
-            subprocess.run(
-                ["mount", "-o", "remount,ro,bind", str(mount)], check=True, capture_output=True
-            )
-        except (OSError, subprocess.CalledProcessError) as error:
-            subprocess.run(["umount", str(mount)], capture_output=True)
-            pytest.skip(f"running as root without a read-only bind mount: {error}")
+    with ExitStack() as stack:
+        if state == "in use":
+            user = stack.enter_context(closing(sqlite3.connect(database)))
+            user.execute("SELECT count(*) FROM posts").fetchone()
+            assert database.with_name("dostyk.db-shm").exists()
+        mount = tmp_path / "read-only"
+        mount.mkdir()
+        if os.geteuid() == 0:
+            try:
+                for args in (["--bind", str(home)], ["-o", "remount,ro,bind"]):
+                    subprocess.run(["mount", *args, str(mount)], check=True, capture_output=True)
+            except (OSError, subprocess.CalledProcessError) as error:
+                subprocess.run(["umount", str(mount)], capture_output=True)
+                pytest.skip(f"running as root without a read-only bind mount: {error}")
+            try:
+                yield mount
+            finally:
+                # Lazily: the test's engines may still hold the store open.
+                subprocess.run(["umount", "--lazy", str(mount)], check=True)
+            return
+        mount.rmdir()
+        home.rename(mount)
+        files = (mount / "keys" / "ledger-ed25519.pem", mount / "dostyk.db", mount / "keys", mount)
+        for path in files:
+            path.chmod(path.stat().st_mode & ~0o222)
         try:
             yield mount
         finally:
-            # Lazily: the test's engines may still hold the store open.
-            subprocess.run(["umount", "--lazy", str(mount)], check=True)
-        return
-    mount.rmdir()
-    home.rename(mount)
-    for path in (mount / "keys" / "ledger-ed25519.pem", mount / "dostyk.db", mount / "keys", mount):
-        path.chmod(path.stat().st_mode & ~0o222)
-    try:
+            for path in (mount, mount / "keys"):
+                path.chmod(path.stat().st_mode | 0o200)
+
+
+@pytest.fixture(params=["closed", "in use"])
+def read_only_home(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Path]:
+    with read_only(home, tmp_path, request.param) as mount:
         yield mount
-    finally:
-        for path in (mount, mount / "keys"):
-            path.chmod(path.stat().st_mode | 0o200)
 
 
 READS = [
@@ -496,3 +501,14 @@ def test_a_damaged_ledger_key_is_named_in_one_line(
     key.write_bytes(content)
     for line in ("init", "ledger head", "ledger verify"):
         one_line(dostyk(*line.split()), 2, f"{key}: cannot read a private key")
+
+
+def test_a_head_a_read_only_store_cannot_keep_is_refused_saying_why(
+    dostyk: Invoke, home: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    docs.write("crossing.json", docs.crossing())
+    assert dostyk(*command("crossing register crossing.json --as IN-DST1", at=1)).exit_code == 0
+    gc.collect()  # the command's engine, and with it its open connection to the store
+    with read_only(home, tmp_path) as mount:
+        result = runner.invoke(app, ["--home", str(mount), "ledger", "head"])
+    one_line(result, 2, "is read-only and its log holds 6 entries after the last signed head")

@@ -23,8 +23,8 @@ from dostyk.ledger.heads import (
 )
 from dostyk.ledger.verification import Progress, VerificationReport, verify_store
 from dostyk.ledger.writer import log_size
-from dostyk.store.engine import WRITER_OPTION
-from dostyk.store.errors import StoreBusy
+from dostyk.store.engine import WRITER_OPTION, is_read_only
+from dostyk.store.errors import StoreBusy, StoreReadOnly, store_name
 from dostyk.store.tables import TABLES
 
 PRIVATE_KEY = "ledger-ed25519.pem"
@@ -107,9 +107,17 @@ def sign_head(engine: Engine, key: SigningKey, at: datetime | None = None) -> Si
     store, and does not wait for a long import, whenever nothing was logged since.
     """
     with engine.connect() as connection:
-        existing = store.head_of_size(connection, log_size(connection))
+        size = log_size(connection)
+        existing = store.head_of_size(connection, size)
+        latest = store.latest_head(connection)
     if existing is not None:
         return existing
+    if is_read_only(engine):
+        unsigned = size - (latest.tree_size if latest else 0)
+        raise StoreReadOnly(
+            f"the store at {store_name(engine.url)} is read-only and its log holds {unsigned:,} "
+            "entries after the last signed head: a head that covers them cannot be kept"
+        )
     with _writer(engine) as connection, connection.begin():
         return store.sign_current_head(connection, key.private, at)
 
