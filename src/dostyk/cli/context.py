@@ -47,7 +47,8 @@ def open_store(*, require_schema: bool = True) -> Engine:
     url = settings().database_url
     database = sqlite_file(url)
     if require_schema and database is not None and not database.exists():
-        raise not_initialised(store_name(url))
+        terminal.error("No store at {}: it is not initialised; run `dostyk init` first.", database)
+        raise typer.Exit(2)
     engine = make_engine(url)
     if require_schema and not is_current(engine):
         raise not_initialised(store_name(url))
