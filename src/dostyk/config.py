@@ -15,6 +15,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_SQLITE_SYNCHRONOUS = "NORMAL"
@@ -50,10 +51,12 @@ def default_home() -> Path:
 
 def sqlite_url(path: Path) -> str:
     """The URL of the SQLite file at ``path``, escaped so that ``?``, ``#`` or ``%`` in a folder's
-    name stay part of the path instead of starting a query."""
-    from sqlalchemy.engine import URL  # here, not at the top: `dostyk --help` needs no SQLAlchemy
+    name stay part of the path instead of starting a query.
 
-    return URL.create("sqlite", database=str(path)).render_as_string()
+    Escaped as SQLAlchemy's own ``URL.render_as_string`` escapes a database, without importing
+    SQLAlchemy: settings are read before every command, ``--help`` included.
+    """
+    return "sqlite:///" + quote(str(path), safe=" +/")
 
 
 def load_settings(home: Path | None = None, database_url: str | None = None) -> Settings:

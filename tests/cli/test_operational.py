@@ -337,7 +337,7 @@ def test_an_unforeseen_error_is_logged_and_named_in_one_line(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug deep inside")
 
-    monkeypatch.setattr("dostyk.cli.records.daily_figures", broken)
+    monkeypatch.setattr("dostyk.store.statistics.daily_figures", broken)
     line = one_line(dostyk("stats"), 70, "unexpected error (RuntimeError)", "please report it")
     logs = list((home / "logs").glob("dostyk-error-*.log"))
     assert len(logs) == 1
