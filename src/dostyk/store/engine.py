@@ -54,6 +54,9 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # A batch's savepoint journal is kept in memory: on disk, every savepoint over 64 KiB
+        # would spill to a temporary file.
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")
