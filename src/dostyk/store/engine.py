@@ -57,6 +57,7 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
         # A batch's savepoint journal is kept in memory: on disk, every savepoint over 64 KiB
         # would spill to a temporary file.
         cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
     @event.listens_for(engine, "begin")
