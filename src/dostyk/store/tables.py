@@ -545,7 +545,9 @@ duty_shifts = table(
     column("post_code", String(12), "Post", references="posts.code"),
     column("starts_at", Instant, "Start of the shift, UTC"),
     column("ends_at", Instant, "End of the shift, UTC"),
-    Index(None, "post_code", "starts_at"),
+    # Who is on duty at a moment: the shifts of the post that end after it (the current ones
+    # and the few published ahead), however long the post's roster history.
+    Index(None, "post_code", "ends_at"),
 )
 
 discrepancies = table(

@@ -10,7 +10,8 @@ the change is made in the stored schema text, the procedure SQLite's documentati
 changing constraints that leave the file's format as it is
 (https://www.sqlite.org/lang_altertable.html#otheralter); on PostgreSQL with ALTER CONSTRAINT.
 
-The running statistics are created and filled from the records already stored.
+The running statistics are created and filled from the records already stored, and the duty
+shifts are indexed by their end, so that finding who is on duty reads the current shifts only.
 """
 
 from __future__ import annotations
@@ -92,12 +93,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("dimension", "subject", name=op.f("pk_release_tallies")),
     )
+    with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
+        batch_op.drop_index("ix_duty_shifts_post_code_starts_at")
+        batch_op.create_index(
+            batch_op.f("ix_duty_shifts_post_code_ends_at"), ["post_code", "ends_at"], unique=False
+        )
     from dostyk.store import running
 
     running.rebuild(op.get_bind())
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
+        batch_op.drop_index("ix_duty_shifts_post_code_ends_at")
+        batch_op.create_index(
+            "ix_duty_shifts_post_code_starts_at", ["post_code", "starts_at"], unique=False
+        )
     op.drop_table("release_tallies")
     op.drop_table("usual_values")
     _set_deferral(DEFERRED, IMMEDIATE)
