@@ -11,7 +11,8 @@ changing constraints that leave the file's format as it is
 (https://www.sqlite.org/lang_altertable.html#otheralter); on PostgreSQL with ALTER CONSTRAINT.
 
 The running statistics are created and filled from the records already stored, and the duty
-shifts are indexed by their end, so that finding who is on duty reads the current shifts only.
+shifts are indexed by their end and inspections by inspector and start, so that finding who is
+on duty and an inspector's queue read the current shifts and the waiting inspections only.
 """
 
 from __future__ import annotations
@@ -98,12 +99,24 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_duty_shifts_post_code_ends_at"), ["post_code", "ends_at"], unique=False
         )
+    with op.batch_alter_table("inspections", schema=None) as batch_op:
+        batch_op.drop_index("ix_inspections_inspector_id_assigned_at")
+        batch_op.create_index(
+            batch_op.f("ix_inspections_inspector_id_started_at_assigned_at"),
+            ["inspector_id", "started_at", "assigned_at"],
+            unique=False,
+        )
     from dostyk.store import running
 
     running.rebuild(op.get_bind())
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("inspections", schema=None) as batch_op:
+        batch_op.drop_index("ix_inspections_inspector_id_started_at_assigned_at")
+        batch_op.create_index(
+            "ix_inspections_inspector_id_assigned_at", ["inspector_id", "assigned_at"], unique=False
+        )
     with op.batch_alter_table("duty_shifts", schema=None) as batch_op:
         batch_op.drop_index("ix_duty_shifts_post_code_ends_at")
         batch_op.create_index(
