@@ -62,8 +62,8 @@ INSPECTED_EVERY = 5
 RAILCARS = 2
 BROKER = "BRK1"
 #: In batch mode: use cases per transaction, and the longest a batch stays open, in seconds.
-BATCH_EVERY = 7
-BATCH_SECONDS = 0.05
+BATCH_EVERY = 5
+BATCH_SECONDS = 0.03
 OFFICER = SUPERVISOR.officer_id
 
 

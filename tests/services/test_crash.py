@@ -43,8 +43,10 @@ KILLS = 50
 SEED = 20_251_128
 #: More than the children can get through, so that every one of them is killed at work.
 DECLARATIONS = 100_000
-#: The child is killed this long after it starts, in seconds, drawn uniformly.
+#: The child is killed this long after it starts, in seconds, drawn uniformly; with group
+#: commit longer, so that a loaded machine still lets it commit a few batches before the kill.
 LIFETIME = (0.02, 0.3)
+BATCH_LIFETIME = (0.1, 0.8)
 S = DeclarationStatus
 
 #: The status each acknowledged step leaves behind, or the record it leaves where none.
@@ -72,7 +74,7 @@ def kill_repeatedly(database: Path, acknowledgements: Path, batch: bool) -> int:
             args=(str(database), str(acknowledgements), DECLARATIONS, batch),
         )
         child.start()
-        time.sleep(rng.uniform(*LIFETIME))
+        time.sleep(rng.uniform(*(BATCH_LIFETIME if batch else LIFETIME)))
         child.kill()
         child.join()
         killed += child.exitcode == -signal.SIGKILL
