@@ -1,7 +1,7 @@
 """foreign keys checked at commit; running statistics of released declarations
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02 05:40:00.000000
 
 Foreign keys become DEFERRABLE INITIALLY DEFERRED, so no transaction has to switch them to
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
