@@ -68,7 +68,9 @@ def test_no_statement_of_the_live_use_cases_scans_a_growing_table(
 
     monkeypatch.setattr(World, "run", run_capturing)
     try:
-        report = simulate(engine, days=2, seed=1, posts=["DST"], start=date(2025, 1, 1))
+        # Seed 4: with seed 1 the simulator sends one locomotive through DST twice within minutes,
+        # which the crossing checks now refuse.
+        report = simulate(engine, days=2, seed=4, posts=["DST"], start=date(2025, 1, 1))
     finally:
         engine.dispose()
     assert report.counts.get("released", 0) > 0, "the day got as far as releases"
