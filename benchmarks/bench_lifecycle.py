@@ -10,8 +10,9 @@ inspector), and every declaration has its duties assessed, is paid and is releas
 
 The same lifecycles run on a second, identical store with the unit of work's ledger writer
 replaced by a no-op (inside this benchmark only): the difference is what the tamper-evident
-ledger costs. Trains alternate between the two stores, so noise on a shared machine falls on
-both alike.
+ledger costs; and on a third with group commit (a :class:`Batch` of 200 use cases per
+transaction, each in its own savepoint), as batch drivers run. Trains alternate between the
+stores, so noise on a shared machine falls on all alike.
 
 Run: ``uv run python -m benchmarks.bench_lifecycle [--quick] [--profile FILE]``.
 """
@@ -50,6 +51,7 @@ from dostyk.ledger.writer import LedgerWriter, log_size
 from dostyk.services import assignment, declarations, inspections, payments, selectivity
 from dostyk.services.selectivity import Selection, SelectionContext, Selector
 from dostyk.services.setup import initialise
+from dostyk.store.batch import Batch
 from dostyk.store.unit_of_work import UnitOfWork
 
 POST = "DST"
@@ -69,6 +71,8 @@ IMPORTERS = 60
 EXPORTERS = 12
 SUBHEADINGS = 80
 RELEASER = "SS-DST1"
+#: Use cases per transaction in group-commit mode.
+BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -309,8 +313,13 @@ def build_world(engine: Engine, trains: int, seed: int = 7) -> list[Train]:
 # --- the lifecycles ----------------------------------------------------------------------------
 
 
-def run_train(engine: Engine, train: Train, clock: Clock) -> None:
-    """Every declaration of a train, a step at a time for all of them, as a post would."""
+def run_train(
+    engine: Engine, train: Train, clock: Clock, phases: dict[str, float] | None = None
+) -> None:
+    """Every declaration of a train, a step at a time for all of them, as a post would.
+
+    ``phases`` collects the seconds spent assessing risk (under "assess").
+    """
     plans = train.plans
     selector = Planned(frozenset(p.declaration_id for p in plans if p.inspect))
     for plan in plans:
@@ -323,8 +332,11 @@ def run_train(engine: Engine, train: Train, clock: Clock) -> None:
             at=clock(),
         )
         assert lodged.accepted, lodged.reasons
+    started = time.perf_counter()
     for plan in plans:
         selectivity.assess_risk(engine, plan.declaration_id, selector, actor="system", at=clock())
+    if phases is not None:
+        phases["assess"] = phases.get("assess", 0.0) + time.perf_counter() - started
     for plan in plans:
         if plan.inspect:
             _inspect(engine, plan.declaration_id, clock)
@@ -374,6 +386,8 @@ class Run:
     engine: Engine
     trains: list[Train]
     ledger: bool
+    #: Group commit (:class:`Batch`) instead of one transaction per use case.
+    batch: bool = False
     clock: Clock = field(default_factory=Clock)
     seconds: float = 0.0
     lifecycles: int = 0
@@ -386,7 +400,10 @@ class Run:
             if profile is not None:
                 profile.enable()
             started = time.perf_counter()
+            if self.batch:
+                stack.enter_context(Batch(self.engine, every=BATCH))
             run_train(self.engine, train, self.clock)
+            stack.close()
             self.seconds += time.perf_counter() - started
             if profile is not None:
                 profile.disable()
@@ -399,10 +416,15 @@ class Run:
 
 def measure(trains: int, warm_up: int, profile_path: str | None = None) -> list[list[str]]:
     profile = cProfile.Profile() if profile_path else None
-    with sqlite_engine() as logged_engine, sqlite_engine() as plain_engine:
+    with (
+        sqlite_engine() as logged_engine,
+        sqlite_engine() as batch_engine,
+        sqlite_engine() as plain_engine,
+    ):
         runs = [
             Run(logged_engine, build_world(logged_engine, trains + warm_up), ledger=True),
             Run(plain_engine, build_world(plain_engine, trains + warm_up), ledger=False),
+            Run(batch_engine, build_world(batch_engine, trains + warm_up), True, batch=True),
         ]
         for number in range(warm_up):
             for run in runs:
@@ -418,13 +440,15 @@ def measure(trains: int, warm_up: int, profile_path: str | None = None) -> list[
             entries = log_size(connection) - before
     if profile is not None and profile_path is not None:
         profile.dump_stats(profile_path)
-    logged, plain = runs
+    logged, plain, batched = runs
     per_lifecycle = entries / logged.lifecycles
     return [
         [
             f"{logged.lifecycles:,} lifecycles ({trains} trains of {RAILCARS_PER_TRAIN} railcars)",
             f"{logged.seconds:.2f} s ({logged.rate:,.0f}/s, "
             f"{1000 * logged.seconds / logged.lifecycles:.2f} ms each)",
+            f"{batched.seconds:.2f} s ({batched.rate:,.0f}/s, "
+            f"{1000 * batched.seconds / batched.lifecycles:.2f} ms each)",
             f"{plain.seconds:.2f} s ({plain.rate:,.0f}/s)",
             f"{logged.rate / plain.rate:.0%}",
             f"{per_lifecycle:.1f}",
@@ -443,7 +467,14 @@ def main() -> None:
     show(
         "Declaration lifecycles on SQLite, in-process "
         "(lodge → assess → duties → pay → release; a tenth inspected)",
-        ["lifecycles", "with the ledger", "without the ledger", "ratio", "ledger entries each"],
+        [
+            "lifecycles",
+            "one transaction per use case",
+            f"group commit ({BATCH} per transaction)",
+            "per use case, without the ledger",
+            "ledger ratio",
+            "ledger entries each",
+        ],
         measure(trains, warm_up, args.profile),
     )
 

@@ -48,13 +48,12 @@ def main() -> None:
         "--network-days",
         type=int,
         default=30,
-        help="days of the whole network to simulate (a live year takes over half an hour)",
+        help="days of the whole network to simulate (0: none; 365 for the year)",
     )
     args = parser.parse_args()
-    rows = [
-        row("Dostyk (DST, DSR)", args.days, ["DST", "DSR"]),
-        row("whole network (112 posts)", args.network_days, None),
-    ]
+    rows = [row("Dostyk (DST, DSR)", args.days, ["DST", "DSR"])]
+    if args.network_days > 0:
+        rows.append(row("whole network (112 posts)", args.network_days, None))
     show(
         "Simulation through the real use cases, against a dry run of the same traffic",
         ["world", "days", "declarations", "live", "dry run", "live, per simulated year"],

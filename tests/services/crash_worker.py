@@ -11,6 +11,10 @@ registers first; every fifth declaration is yellow and inspected (assigned, star
 Each use case happens at the world's 08:00 plus one second per ledger entry: the clock moves on
 with the store itself and so keeps going forward across restarts.
 
+In batch mode the steps run in group-committed batches of a few use cases, each in its own
+savepoint, and are acknowledged when their batch commits: a kill loses the steps since the last
+commit, which the next child does again.
+
 An acknowledgement line reads ``<step> <subject> <status after>``; ``-`` where a step leaves the
 declaration's status as it was (registering the crossing, assigning the inspector).
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import IO
@@ -37,6 +42,7 @@ from dostyk.domain.declarations import (
 from dostyk.domain.inspections import Inspection
 from dostyk.ledger.writer import log_size
 from dostyk.services import assignment, crossings, declarations, inspections, payments, selectivity
+from dostyk.store.batch import Batch, current_batch
 from dostyk.store.engine import make_engine
 from dostyk.store.unit_of_work import UnitOfWork
 from tests.services.world import (
@@ -55,6 +61,9 @@ S = DeclarationStatus
 INSPECTED_EVERY = 5
 RAILCARS = 2
 BROKER = "BRK1"
+#: In batch mode: use cases per transaction, and the longest a batch stays open, in seconds.
+BATCH_EVERY = 5
+BATCH_SECONDS = 0.03
 OFFICER = SUPERVISOR.officer_id
 
 
@@ -93,7 +102,11 @@ def standing(engine: Engine, n: int) -> Standing:
 
 
 def now(engine: Engine) -> datetime:
-    """The world's 08:00 plus a second per ledger entry: later after every committed step."""
+    """The world's 08:00 plus a second per ledger entry: later after every step (in a batch,
+    counted on the batch's own connection, which sees its uncommitted steps)."""
+    batch = current_batch(engine)
+    if batch is not None:
+        return T0 + timedelta(seconds=log_size(batch.connection()))
     with engine.connect() as connection:
         return T0 + timedelta(seconds=log_size(connection))
 
@@ -224,13 +237,31 @@ def acknowledge(log: IO[str], line: str) -> None:
     os.fsync(log.fileno())
 
 
-def run(database: str, acknowledgements: str, count: int) -> None:
-    """Take declarations 1 to ``count`` to release, one acknowledged step at a time."""
+def run(database: str, acknowledgements: str, count: int, batch: bool = False) -> None:
+    """Take declarations 1 to ``count`` to release, one acknowledged step at a time.
+
+    With ``batch`` the use cases run in a group-committed :class:`Batch` of a few use cases:
+    a step is acknowledged only once the batch that holds it has committed.
+    """
     engine = make_engine(f"sqlite:///{database}")
     with open(acknowledgements, "a", encoding="utf-8") as log:
-        for n in range(1, count + 1):
-            while (step := next_step(standing(engine, n), n)) is not None:
-                after = step(engine, n, now(engine))
-                subject = movement_id(n) if step is register else declaration_id(n)
-                acknowledge(log, f"{step.__name__} {subject} {after}")
+        done: list[str] = []
+
+        def committed() -> None:
+            for line in done:
+                acknowledge(log, line)
+            done.clear()
+
+        with ExitStack() as stack:
+            if batch:
+                stack.enter_context(
+                    Batch(engine, every=BATCH_EVERY, seconds=BATCH_SECONDS, on_commit=committed)
+                )
+            for n in range(1, count + 1):
+                while (step := next_step(standing(engine, n), n)) is not None:
+                    after = step(engine, n, now(engine))
+                    subject = movement_id(n) if step is register else declaration_id(n)
+                    done.append(f"{step.__name__} {subject} {after}")
+                    if not batch:
+                        committed()
     engine.dispose()

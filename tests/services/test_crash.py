@@ -11,6 +11,10 @@ to carry on from wherever the store says it is. Afterwards:
   gap, each assessed one has its assessment, each inspected one its finished inspection, each
   released one its duty lines and a payment of exactly what they add up to;
 * the ledger, signed after the last kill, verifies.
+
+It runs twice: with one transaction per use case, as interactive callers work, and with group
+commit (:class:`dostyk.store.batch.Batch`), as the simulator works, where a kill loses the
+uncommitted tail of a batch — whole use cases, never part of one.
 """
 
 from __future__ import annotations
@@ -39,8 +43,10 @@ KILLS = 50
 SEED = 20_251_128
 #: More than the children can get through, so that every one of them is killed at work.
 DECLARATIONS = 100_000
-#: The child is killed this long after it starts, in seconds, drawn uniformly.
+#: The child is killed this long after it starts, in seconds, drawn uniformly; with group
+#: commit longer, so that a loaded machine still lets it commit a few batches before the kill.
 LIFETIME = (0.02, 0.3)
+BATCH_LIFETIME = (0.1, 0.8)
 S = DeclarationStatus
 
 #: The status each acknowledged step leaves behind, or the record it leaves where none.
@@ -55,7 +61,7 @@ STEP_STATUS = {
 }
 
 
-def kill_repeatedly(database: Path, acknowledgements: Path) -> int:
+def kill_repeatedly(database: Path, acknowledgements: Path, batch: bool) -> int:
     """Start and SIGKILL the worker ``KILLS`` times; how many of them were killed at work."""
     # Forked, the child starts at once with everything imported (a fresh interpreter would
     # spend most of a short life importing); it opens its own engine.
@@ -64,10 +70,11 @@ def kill_repeatedly(database: Path, acknowledgements: Path) -> int:
     killed = 0
     for _ in range(KILLS):
         child = context.Process(
-            target=crash_worker.run, args=(str(database), str(acknowledgements), DECLARATIONS)
+            target=crash_worker.run,
+            args=(str(database), str(acknowledgements), DECLARATIONS, batch),
         )
         child.start()
-        time.sleep(rng.uniform(*LIFETIME))
+        time.sleep(rng.uniform(*(BATCH_LIFETIME if batch else LIFETIME)))
         child.kill()
         child.join()
         killed += child.exitcode == -signal.SIGKILL
@@ -92,9 +99,12 @@ def store(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_nothing_acknowledged_is_lost_and_nothing_is_half_done(store: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [False, True], ids=["one transaction each", "group commit"])
+def test_nothing_acknowledged_is_lost_and_nothing_is_half_done(
+    store: Path, tmp_path: Path, batch: bool
+) -> None:
     acknowledgements = tmp_path / "acknowledged.txt"
-    killed = kill_repeatedly(store, acknowledgements)
+    killed = kill_repeatedly(store, acknowledgements, batch)
     assert killed == KILLS, "every child was killed while at work"
     acks = acknowledged(acknowledgements)
     assert Counter(step for step, _, _ in acks)["release"] >= 5, "the children got some way"

@@ -144,7 +144,7 @@ def reassign(
         if inspection is None:
             raise NotFound("inspection", inspection_id)
         senior_officer(uow, actor, Rank.SHIFT_SUPERVISOR, "reassign an inspection")
-        officers = uow.officers.by_id()
+        officers = uow.officers.chain_of(inspection.inspector_id)
         if not may_approve(actor, inspection.inspector_id, officers):
             raise NotAuthorised(
                 f"{actor} is not in the chain of command of inspector "

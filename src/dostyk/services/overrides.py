@@ -86,7 +86,7 @@ def decide_override(
             raise NotAuthorised(
                 f"{actor} requested override {override_id}; nobody decides his own request"
             )
-        officers = uow.officers.by_id()
+        officers = uow.officers.chain_of(override.requested_by)
         if not may_approve(actor, override.requested_by, officers):
             above = ", ".join(chain_of_command(override.requested_by, officers)) or "nobody"
             raise NotAuthorised(

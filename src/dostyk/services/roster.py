@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from dostyk.domain.officers import Posting
 from dostyk.domain.shifts import DutyShift
 from dostyk.services.actors import national_day
 from dostyk.services.errors import ValidationFailed
@@ -24,9 +25,14 @@ def publish_roster(engine: Engine, shifts: Sequence[DutyShift], *, actor: str, a
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         reasons = []
         by_officer: dict[str, list[DutyShift]] = {}
+        serving: dict[tuple[str, date], list[Posting]] = {}
         for shift in shifts:
             day = national_day(shift.starts_at)
-            postings = uow.postings.serving_at(shift.post_code, day)
+            postings = serving.get((shift.post_code, day))
+            if postings is None:  # a roster's shifts mostly share a post and a day
+                postings = serving[(shift.post_code, day)] = uow.postings.serving_at(
+                    shift.post_code, day
+                )
             if not any(p.officer_id == shift.officer_id for p in postings):
                 reasons.append(
                     f"{shift.shift_id}: {shift.officer_id} is not posted at {shift.post_code} "

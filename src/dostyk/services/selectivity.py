@@ -15,7 +15,6 @@ the ledger size, e.g. ``random:red@size=123``, so anyone can recompute the draw 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,6 @@ from sqlalchemy import Engine
 from dostyk.domain.conveyances import Conveyance, ConveyanceKind, Crossing
 from dostyk.domain.declarations import Channel, Declaration, DeclarationItem, DeclarationStatus
 from dostyk.domain.errors import InvariantViolation
-from dostyk.domain.money import to_amount
 from dostyk.domain.ports import Post
 from dostyk.domain.risk import RiskAssessment
 from dostyk.services.actors import staff
@@ -34,15 +32,9 @@ from dostyk.services.draws import LedgerSeed, ledger_seed, uniform
 from dostyk.services.ids import make_id
 from dostyk.services.masses import MassBalance, mass_balances
 from dostyk.services.steps import check_move, load_for_move, move
+from dostyk.store import running
+from dostyk.store.running import UnitValue
 from dostyk.store.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class UnitValue:
-    """What goods of one HS subheading are usually declared at, national currency per net kg."""
-
-    median: float
-    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +51,8 @@ class SelectionContext:
     post: Post
     #: The importer's earlier declarations released by customs; None when no importer is named.
     importer_released: int | None
-    #: Usual value per kg of the items' subheadings, from released declarations.
+    #: Usual value per kg of the items' subheadings, from released declarations (a running
+    #: histogram's median, see :mod:`dostyk.store.running`).
     unit_values: Mapping[str, UnitValue]
     seed: LedgerSeed
 
@@ -368,7 +361,7 @@ def selection_context(uow: UnitOfWork, declaration: Declaration) -> SelectionCon
     importer_released = (
         None
         if declaration.importer_id is None
-        else uow.declarations.count_of_importer(declaration.importer_id, DeclarationStatus.RELEASED)
+        else running.released(uow.connection, running.IMPORTER, declaration.importer_id)
     )
     return SelectionContext(
         declaration=declaration,
@@ -378,21 +371,9 @@ def selection_context(uow: UnitOfWork, declaration: Declaration) -> SelectionCon
         mass=balances[0] if len(balances) == 1 else None,
         post=post,
         importer_released=importer_released,
-        unit_values=_unit_values(uow, {item.hs6 for item in items}),
+        unit_values=running.usual_values(uow.connection, {item.hs6 for item in items}),
         seed=ledger_seed(uow.connection),
     )
 
 
-def _unit_values(uow: UnitOfWork, subheadings: set[str]) -> dict[str, UnitValue]:
-    """The median value per net kg of the released items of each subheading."""
-    released = uow.items.values_in_subheadings(subheadings, DeclarationStatus.RELEASED)
-    values: dict[str, UnitValue] = {}
-    for hs6 in sorted(subheadings):
-        # An item's value per kg is its DeclarationItem.value_national over its net mass.
-        per_kg = [
-            float(to_amount(value * rate)) / net_mass_kg
-            for value, rate, net_mass_kg in released.get(hs6, ())
-        ]
-        if per_kg:
-            values[hs6] = UnitValue(statistics.median(per_kg), len(per_kg))
-    return values
+__all__ = ["UnitValue"]

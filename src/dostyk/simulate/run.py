@@ -20,9 +20,14 @@ from dostyk.simulate.cargo import check_catalogue
 from dostyk.simulate.population import HQ_ID, build
 from dostyk.simulate.truth import GroundTruth
 from dostyk.simulate.world import World
+from dostyk.store.batch import Batch
 from dostyk.store.unit_of_work import UnitOfWork
 
 DEFAULT_START = date(2025, 1, 1)
+#: Use cases per transaction, and the longest a batch stays open: a crash loses at most this
+#: much simulated work, and a reader sees the world at most this far behind.
+BATCH = 500
+BATCH_SECONDS = 2.0
 
 
 @dataclass
@@ -50,6 +55,7 @@ def simulate(
     truth_folder: Path | None = None,
     progress: Callable[[date], None] | None = None,
     dry_run: bool = False,
+    batch: int | None = BATCH,
 ) -> SimulationReport:
     """Simulate ``days`` days from ``start`` at the chosen posts (all when None).
 
@@ -57,6 +63,10 @@ def simulate(
     afresh. The same seed, posts and dates give the same store and the same ground truth.
     A dry run generates the same traffic and declarations but drives nothing: it only counts
     them (``report.tally``), for planning and for checking the calibration over long periods.
+
+    The world's use cases run in batches (:class:`~dostyk.store.batch.Batch`): ``batch`` use
+    cases per transaction, each in its own savepoint, or one transaction each when None. The
+    store, its ledger and the ground truth are the same either way.
     """
     check_catalogue()
     behaviour = behaviour or Behaviour()
@@ -78,7 +88,11 @@ def simulate(
     truth = GroundTruth(agents=list(population.truths))
     world = World(engine, population, behaviour, seed, start, days, truth, live=not dry_run)
     started = datetime.now(UTC)
-    world.run(progress)
+    if batch is None or dry_run:
+        world.run(progress)
+    else:
+        with Batch(engine, every=batch, seconds=BATCH_SECONDS):
+            world.run(progress)
     report = SimulationReport(start, days, sorted(volumes))
     report.counts = dict(sorted(world.stats.items()))
     report.tally = world.tally

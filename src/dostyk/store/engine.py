@@ -179,6 +179,10 @@ def _sqlite_engine(parsed: URL, echo: bool, timeout: float) -> Engine:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        # A batch's savepoint journal is kept in memory: on disk, every savepoint over 64 KiB
+        # would spill to a temporary file.
+        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -301,10 +301,15 @@ class Repository(Generic[R]):
             self._log(rows, Operation.INSERT)
         return len(rows)
 
+    #: Told of every row this repository writes (the unit of work keeps running statistics).
+    observer: Callable[[Sequence[Sequence[Any]]], None] | None = None
+
     def _log(self, rows: Sequence[Sequence[Any]], operation: Operation) -> None:
         if self.ledger is None:
             raise RuntimeError(f"{self.table.name}: writing needs a unit of work")
         self.ledger.record(self.table, rows, operation)
+        if self.observer is not None:
+            self.observer(rows)
 
     def replace(self, record: R) -> R:
         """Write a changed record back over the stored one with the same key.
@@ -400,6 +405,22 @@ class Officers(Repository[Officer]):
 
     def by_id(self) -> dict[str, Officer]:
         return {o.officer_id: o for o in self.all()}
+
+    def chain_of(self, officer_id: str) -> dict[str, Officer]:
+        """The officer and his superiors up to the top, by id: what a four-eyes check reads.
+
+        A lookup per level (a handful) rather than every officer of the country; it stops at an
+        unknown supervisor or a loop, which :func:`chain_of_command` then names.
+        """
+        found: dict[str, Officer] = {}
+        current: str | None = officer_id
+        while current is not None and current not in found:
+            officer = self.get(current)
+            if officer is None:
+                break
+            found[current] = officer
+            current = officer.supervisor_id
+        return found
 
     def many(self, officer_ids: Iterable[str]) -> dict[str, Officer]:
         """The officers among ``officer_ids`` that exist, by id, in one query."""
@@ -811,8 +832,20 @@ class DeclarationUnits(Repository[DeclarationUnit]):
         return self._of(self.table.c.crossing_id, crossing_id)
 
     def covering_any(self, crossing_ids: Iterable[str]) -> list[DeclarationUnit]:
-        ids = list(crossing_ids)
-        return self._where(self.table.c.crossing_id.in_(ids)) if ids else []
+        """The units among ``crossing_ids``, by a statement kept per size of list."""
+        wanted = sorted(set(crossing_ids))
+        if not wanted:
+            return []
+        slots = _slots(wanted)
+        return self._run(
+            f"covering_any:{slots}",
+            lambda: (
+                select(self.table)
+                .where(_one_of(self.table.c.crossing_id, "crossing", slots))
+                .order_by(*self._key_columns)
+            ),
+            **_listed("crossing", wanted),
+        )
 
     def covering_any_except(
         self, crossing_ids: Iterable[str], excluding: Iterable[DeclarationStatus]

@@ -82,6 +82,10 @@ DESCRIPTIONS = {
     "ledger_entries": "The tamper-evident log: one entry per change of a record.",
     "ledger_nodes": "Hashes of the log's perfect Merkle subtrees, for proofs.",
     "ledger_heads": "Signed tree heads.",
+    "usual_values": "Running histogram of released items' value per net kg, per HS subheading "
+    "(derived from the records; rebuilt and compared by `dostyk ledger verify`).",
+    "release_tallies": "Running counts of released declarations per importer, declarant, post, "
+    "HS subheading and origin (derived from the records; checked by `dostyk ledger verify`).",
 }
 
 Money = ExactDecimal(18, 2)
@@ -104,9 +108,12 @@ def column(
     """A documented column; an ``enum`` becomes a CHECK constraint and a Table Schema enum."""
     args: list[Any] = []
     if references is not None:
-        # Deferrable, so a bulk load may insert a row before the row it refers to in the same
-        # table (a railcar's crossing before its train's) and have it checked at commit.
-        args.append(ForeignKey(references, deferrable=True, initially="IMMEDIATE"))
+        # Checked at commit, so a bulk load may insert a row before the row it refers to in the
+        # same table (a railcar's crossing before its train's). Declared INITIALLY DEFERRED
+        # rather than switched per transaction: SQLite's defer_foreign_keys pragma expires every
+        # prepared statement of the connection, so each use case would compile all of its
+        # statements afresh.
+        args.append(ForeignKey(references, deferrable=True, initially="DEFERRED"))
     info: dict[str, Any] = {}
     if enum is not None:
         info["enum"] = [member.value for member in enum]
@@ -443,7 +450,9 @@ inspections = table(
     ),
     column("reassign_reason", Text, "Supervisor's written reason", nullable=True),
     Index(None, "declaration_id"),
-    Index(None, "inspector_id", "assigned_at"),
+    # An inspector's queue: his unstarted inspections (started_at IS NULL), oldest first, found
+    # without reading the thousands he has done.
+    Index(None, "inspector_id", "started_at", "assigned_at"),
 )
 
 findings = table(
@@ -538,7 +547,9 @@ duty_shifts = table(
     column("post_code", String(12), "Post", references="posts.code"),
     column("starts_at", Instant, "Start of the shift, UTC"),
     column("ends_at", Instant, "End of the shift, UTC"),
-    Index(None, "post_code", "starts_at"),
+    # Who is on duty at a moment: the shifts of the post that end after it (the current ones
+    # and the few published ahead), however long the post's roster history.
+    Index(None, "post_code", "ends_at"),
 )
 
 discrepancies = table(
@@ -632,7 +643,38 @@ ledger_heads = table(
     info_extra={"ledger": True},
 )
 
+# Running statistics that use cases consult instead of reading history. They are derived from the
+# records in the same transaction as the release that changes them, so they are neither records
+# (exported, imported, logged) nor evidence: `dostyk ledger verify` rebuilds them from the records
+# and names any row that differs (see dostyk.store.running).
+usual_values = table(
+    "usual_values",
+    column("hs6", String(6), "HS subheading", primary_key=True),
+    column(
+        "bucket", Integer, "Value per net kg bucket: floor(16 log2(value per kg))", primary_key=True
+    ),
+    column("released_items", BigInteger, "Released items whose value per kg falls in the bucket"),
+    info_extra={"derived": True},
+)
+
+release_tallies = table(
+    "release_tallies",
+    column("dimension", String(16), "importer, declarant, post, hs6 or origin", primary_key=True),
+    column(
+        "subject",
+        String(40),
+        "The importer's or declarant's id, post code, subheading or country",
+        primary_key=True,
+    ),
+    column("released", BigInteger, "Released declarations (for hs6 and origin: with such an item)"),
+    info_extra={"derived": True},
+)
+
 #: The records' tables, in an order that respects their foreign keys (loads go forward); the
-#: ledger's own tables are kept apart, since they are the evidence about the records.
-TABLES: tuple[Table, ...] = tuple(t for t in metadata.sorted_tables if not t.info.get("ledger"))
+#: ledger's own tables are kept apart, since they are the evidence about the records, and so are
+#: the derived statistics.
+TABLES: tuple[Table, ...] = tuple(
+    t for t in metadata.sorted_tables if not t.info.get("ledger") and not t.info.get("derived")
+)
+DERIVED_TABLES: tuple[Table, ...] = (usual_values, release_tallies)
 LEDGER_TABLES: tuple[Table, ...] = (ledger_entries, ledger_nodes, ledger_heads)

@@ -5,22 +5,32 @@ or none of it is. Every row a repository writes is also handed to the ledger, wh
 appended in the same transaction just before it commits: there is no way to change a record
 through the system without the change being logged. Use cases never see a session or a
 connection, so they cannot commit half-way.
+
+A batch driver (the simulator, a replay) may open a :class:`~dostyk.store.batch.Batch` around
+many use cases: each unit of work then runs in its own SAVEPOINT of the batch's transaction, so
+a refused use case rolls back only itself, and the batch commits every so many use cases.
+Interactive callers open no batch and keep one transaction per use case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, RootTransaction, Table
 
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
-from dostyk.store import bulk
+from dostyk.store import bulk, running
 from dostyk.store import repositories as r
+from dostyk.store import tables as t
+from dostyk.store.batch import Batch, Savepoint, current_batch
 from dostyk.store.engine import WRITER_OPTION
+
+_STATUS = [c.name for c in t.declarations.columns].index("status")
 
 
 class UnitOfWork:
@@ -32,6 +42,7 @@ class UnitOfWork:
 
     connection: Connection
     ledger: LedgerWriter
+    _transaction: RootTransaction | Savepoint
 
     def __init__(
         self, engine: Engine, *, actor: str = "system", at: datetime | None = None
@@ -43,50 +54,133 @@ class UnitOfWork:
         self.at = at
 
     def __enter__(self) -> UnitOfWork:
-        self.connection = self.engine.connect().execution_options(**{WRITER_OPTION: True})
-        self._transaction = self.connection.begin()
+        # Foreign keys are declared INITIALLY DEFERRED, so they are checked at commit and a use
+        # case may write a row before the row it refers to, with nothing to switch here.
+        self._batch: Batch | None = current_batch(self.engine)
+        #: Declarations written as released in this unit of work: the running statistics count
+        #: them at commit (see dostyk.store.running).
+        self._released: list[Sequence[Any]] = []
+        if self._batch is None:
+            self.connection = self.engine.connect().execution_options(**{WRITER_OPTION: True})
+            self._transaction = self.connection.begin()
+        else:
+            self.connection = self._batch.connection()
+            self._transaction = Savepoint(self.connection)
         if self.at is None:
             self.at = datetime.now(UTC)
-        if self.connection.dialect.name == "postgresql":
-            # Foreign keys are checked at commit, as on SQLite with defer_foreign_keys below, so
-            # a use case may write a row before the row it refers to.
-            self.connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            self.connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
         self.ledger = LedgerWriter(self.engine, self.connection)
-        c, ledger = self.connection, self.ledger
-        self.posts = r.Posts(c, ledger)
-        self.officers = r.Officers(c, ledger)
-        self.postings = r.Postings(c, ledger)
-        self.shifts = r.DutyShifts(c, ledger)
-        self.parties = r.Parties(c, ledger)
-        self.conveyances = r.Conveyances(c, ledger)
-        self.crossings = r.Crossings(c, ledger)
-        self.manifests = r.Manifests(c, ledger)
-        self.manifest_lines = r.ManifestLines(c, ledger)
-        self.declarations = r.Declarations(c, ledger)
-        self.items = r.DeclarationItems(c, ledger)
-        self.units = r.DeclarationUnits(c, ledger)
-        self.status_changes = r.StatusChanges(c, ledger)
-        self.assessments = r.RiskAssessments(c, ledger)
-        self.inspections = r.Inspections(c, ledger)
-        self.findings = r.Findings(c, ledger)
-        self.overrides = r.Overrides(c, ledger)
-        self.duty_lines = r.DutyLines(c, ledger)
-        self.payments = r.Payments(c, ledger)
-        self.discrepancies = r.Discrepancies(c, ledger)
-        self.queue_exceptions = r.QueueExceptions(c, ledger)
-        self.tariff_rates = r.TariffRates(c, ledger)
         return self
+
+    # Repositories are made when a use case first asks for one: most use only a few.
+    @cached_property
+    def posts(self) -> r.Posts:
+        return r.Posts(self.connection, self.ledger)
+
+    @cached_property
+    def officers(self) -> r.Officers:
+        return r.Officers(self.connection, self.ledger)
+
+    @cached_property
+    def postings(self) -> r.Postings:
+        return r.Postings(self.connection, self.ledger)
+
+    @cached_property
+    def shifts(self) -> r.DutyShifts:
+        return r.DutyShifts(self.connection, self.ledger)
+
+    @cached_property
+    def parties(self) -> r.Parties:
+        return r.Parties(self.connection, self.ledger)
+
+    @cached_property
+    def conveyances(self) -> r.Conveyances:
+        return r.Conveyances(self.connection, self.ledger)
+
+    @cached_property
+    def crossings(self) -> r.Crossings:
+        return r.Crossings(self.connection, self.ledger)
+
+    @cached_property
+    def manifests(self) -> r.Manifests:
+        return r.Manifests(self.connection, self.ledger)
+
+    @cached_property
+    def manifest_lines(self) -> r.ManifestLines:
+        return r.ManifestLines(self.connection, self.ledger)
+
+    @cached_property
+    def declarations(self) -> r.Declarations:
+        repository = r.Declarations(self.connection, self.ledger)
+        repository.observer = self._watch_declarations
+        return repository
+
+    @cached_property
+    def items(self) -> r.DeclarationItems:
+        return r.DeclarationItems(self.connection, self.ledger)
+
+    @cached_property
+    def units(self) -> r.DeclarationUnits:
+        return r.DeclarationUnits(self.connection, self.ledger)
+
+    @cached_property
+    def status_changes(self) -> r.StatusChanges:
+        return r.StatusChanges(self.connection, self.ledger)
+
+    @cached_property
+    def assessments(self) -> r.RiskAssessments:
+        return r.RiskAssessments(self.connection, self.ledger)
+
+    @cached_property
+    def inspections(self) -> r.Inspections:
+        return r.Inspections(self.connection, self.ledger)
+
+    @cached_property
+    def findings(self) -> r.Findings:
+        return r.Findings(self.connection, self.ledger)
+
+    @cached_property
+    def overrides(self) -> r.Overrides:
+        return r.Overrides(self.connection, self.ledger)
+
+    @cached_property
+    def duty_lines(self) -> r.DutyLines:
+        return r.DutyLines(self.connection, self.ledger)
+
+    @cached_property
+    def payments(self) -> r.Payments:
+        return r.Payments(self.connection, self.ledger)
+
+    @cached_property
+    def discrepancies(self) -> r.Discrepancies:
+        return r.Discrepancies(self.connection, self.ledger)
+
+    @cached_property
+    def queue_exceptions(self) -> r.QueueExceptions:
+        return r.QueueExceptions(self.connection, self.ledger)
+
+    @cached_property
+    def tariff_rates(self) -> r.TariffRates:
+        return r.TariffRates(self.connection, self.ledger)
+
+    def _watch_declarations(self, rows: Sequence[Sequence[Any]]) -> None:
+        self._released.extend(row for row in rows if row[_STATUS] == "released")
 
     def load(self, table: Table, rows: Sequence[Sequence[Any]]) -> int:
         """Bulk-insert rows (values in column order), logging each in the ledger."""
         self.ledger.record(table, rows, Operation.INSERT)
+        if table is t.declarations:
+            self._watch_declarations(rows)
         return bulk.load(self.connection, table, rows)
 
     def commit(self) -> None:
         assert self.at is not None
+        if self._released:
+            running.count_released(self.connection, self._released)
+            self._released = []
         self.ledger.flush(self.at, self.actor)
+        if self._batch is not None:
+            self._release_savepoint()
+            return
         try:
             self._transaction.commit()
         except Exception:
@@ -98,9 +192,26 @@ class UnitOfWork:
             raise
         self.ledger.committed()
 
+    def _release_savepoint(self) -> None:
+        """In a batch: the use case is done; its savepoint is released into the batch, whose
+        next commit makes it durable with the others."""
+        assert self._batch is not None
+        try:
+            self._transaction.commit()
+        except Exception:
+            self.ledger.rolled_back()
+            self._transaction.rollback()
+            self._released = []
+            raise
+        # The log's right edge moves on with the batch's transaction; a batch that fails to
+        # commit forgets it (see Batch.commit).
+        self.ledger.committed()
+        self._batch.done_one()
+
     def rollback(self) -> None:
         self._transaction.rollback()
         self.ledger.rolled_back()
+        self._released = []
 
     def __exit__(
         self,
@@ -115,4 +226,5 @@ class UnitOfWork:
                 else:
                     self.rollback()
         finally:
-            self.connection.close()
+            if self._batch is None:
+                self.connection.close()

@@ -1,0 +1,169 @@
+"""Group commit for batch drivers: many use cases in one transaction, each in its own savepoint.
+
+A use case's cost on an embedded store is dominated by what surrounds its few statements: taking
+the write lock, committing, writing the WAL frame. A batch driver (the simulator, a replay of
+history) has no user waiting on each use case, so it opens a :class:`Batch` around its work and
+every :class:`~dostyk.store.unit_of_work.UnitOfWork` opened meanwhile on the same engine, in the
+same thread, runs in a SAVEPOINT of the batch's one transaction:
+
+* a use case that is refused (raises) rolls back to its savepoint: only its own writes go, and
+  the use cases before it in the batch stay;
+* a use case that succeeds releases its savepoint, and its ledger entries are in the transaction
+  with its records; the ledger's right edge moves on with the batch in this process's frontier
+  cache, and is forgotten if the batch does not commit;
+* the batch commits after every ``every`` use cases or ``seconds`` of work, whichever comes
+  first, and at its end. A crash loses the use cases since the last commit, whole, never part
+  of one.
+
+Interactive callers (the CLI, an API) open no batch and keep one transaction per use case.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from dostyk.ledger.writer import frontiers
+from dostyk.store.engine import WRITER_OPTION
+
+_open = threading.local()
+
+
+class Savepoint:
+    """One use case's savepoint in a batch's transaction.
+
+    Issued on the driver's own connection on SQLite: through SQLAlchemy's nested transactions a
+    SAVEPOINT and its RELEASE cost more than many of the use case's own statements.
+    """
+
+    NAME = "dostyk_use_case"
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._driver = (
+            connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+        )
+        self.is_active = True
+        self._run(f"SAVEPOINT {self.NAME}")
+
+    def _run(self, sql: str) -> None:
+        if self._driver is not None:
+            self._driver.execute(sql)
+        else:
+            self._connection.exec_driver_sql(sql)
+
+    def commit(self) -> None:
+        """Release the savepoint: its writes become part of the batch's transaction."""
+        self._run(f"RELEASE SAVEPOINT {self.NAME}")
+        self.is_active = False
+
+    def rollback(self) -> None:
+        """Undo everything since the savepoint, and only that."""
+        if not self.is_active:
+            return
+        self.is_active = False
+        self._run(f"ROLLBACK TO SAVEPOINT {self.NAME}")
+        self._run(f"RELEASE SAVEPOINT {self.NAME}")
+
+
+def current_batch(engine: Engine) -> Batch | None:
+    """The batch open on ``engine`` in this thread, if any."""
+    batches: dict[int, Batch] | None = getattr(_open, "batches", None)
+    if not batches:
+        return None
+    return batches.get(id(engine))
+
+
+class Batch:
+    """Group commit on ``engine`` for the use cases run in this thread while it is open."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        every: int = 200,
+        seconds: float = 2.0,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        if every < 1 or seconds <= 0:
+            raise ValueError("a batch commits after at least one use case and some time")
+        self.engine = engine
+        #: Told after each commit: what the use cases since the last one did is now durable.
+        self.on_commit = on_commit
+        self.every = every
+        self.seconds = seconds
+        self.commits = 0
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+        self._pending = 0
+        self._began = 0.0
+
+    def __enter__(self) -> Batch:
+        batches: dict[int, Batch] = getattr(_open, "batches", None) or {}
+        if id(self.engine) in batches:
+            raise RuntimeError("a batch is already open on this engine")
+        batches[id(self.engine)] = self
+        _open.batches = batches
+        return self
+
+    def connection(self) -> Connection:
+        """The batch's connection, in a transaction (begun when the first use case needs it)."""
+        if self._connection is None:
+            self._connection = self.engine.connect().execution_options(**{WRITER_OPTION: True})
+        if self._transaction is None:
+            self._transaction = self._connection.begin()
+            self._began = time.monotonic()
+        return self._connection
+
+    def done_one(self) -> None:
+        """A use case released its savepoint: commit when the batch is full or old enough."""
+        self._pending += 1
+        if self._pending >= self.every or time.monotonic() - self._began >= self.seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        self._pending = 0
+        if transaction is None:
+            return
+        try:
+            transaction.commit()
+        except Exception:
+            # The use cases since the last commit are lost together; the right edge the cache
+            # holds is theirs, and the connection's state is unknown.
+            frontiers.forget(self.engine)
+            if self._connection is not None:
+                self._connection.invalidate()
+                self._connection = None
+            raise
+        self.commits += 1
+        if self.on_commit is not None:
+            self.on_commit()
+
+    def rollback(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        self._pending = 0
+        frontiers.forget(self.engine)
+        if transaction is not None and transaction.is_active:
+            transaction.rollback()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            _open.batches.pop(id(self.engine), None)
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

@@ -1,0 +1,88 @@
+"""Group commit: use cases in one transaction, each in its own savepoint, as the simulator runs.
+
+A refused use case in a batch rolls back only itself; the store and the ledger come out the same
+as with one transaction per use case, and the ledger verifies.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from dostyk.domain.declarations import Channel
+from dostyk.ledger.store import root_at
+from dostyk.ledger.verification import verify
+from dostyk.ledger.writer import log_size
+from dostyk.services.errors import NotFound
+from dostyk.services.ledger import ensure_signing_key
+from dostyk.store import tables as t
+from dostyk.store.batch import Batch
+from dostyk.store.engine import make_engine
+from tests.services.world import Flow, lodging, path
+
+
+def work(engine: Engine) -> None:
+    """Two declarations to release, a refused step between them, a third lodged."""
+    flow = Flow(engine)
+    flow.to_payment(lodging(1), Channel.GREEN)
+    with pytest.raises(NotFound):
+        flow.assess("D404", Channel.GREEN)
+    flow.release("D1")
+    flow.to_payment(lodging(2), Channel.YELLOW)
+    flow.release("D2")
+    flow.lodge(lodging(3))
+
+
+def test_a_refused_use_case_in_a_batch_rolls_back_only_itself(lite: Engine) -> None:
+    with Batch(lite, every=1000) as batch:
+        work(lite)
+        assert batch.commits == 0, "nothing is committed before the batch is full"
+    assert batch.commits == 1
+    assert path(lite, "D1")[-1] == "released"
+    assert path(lite, "D2")[-1] == "released"
+    assert path(lite, "D3") == ["lodged", "accepted"]
+
+
+def test_a_batch_that_fails_leaves_nothing_of_its_use_cases(lite: Engine) -> None:
+    with lite.connect() as connection:
+        before = log_size(connection)
+    with pytest.raises(RuntimeError), Batch(lite, every=1000):
+        Flow(lite).lodge(lodging(1))
+        raise RuntimeError("the driver stops")
+    with lite.connect() as connection:
+        assert log_size(connection) == before
+        stored = connection.execute(select(t.declarations.c.declaration_id)).scalars().all()
+    assert stored == []
+    # The next use case appends where the committed log ends, not where the batch had got to.
+    Flow(lite).lodge(lodging(1))
+    with lite.connect() as connection:
+        assert log_size(connection) > before
+
+
+def test_group_commit_gives_the_same_store_and_ledger(lite_template: Path, tmp_path: Path) -> None:
+    roots, entries = [], []
+    for every in [None, 3]:
+        copy = tmp_path / f"store-{every}.db"
+        shutil.copyfile(lite_template, copy)
+        engine = make_engine(f"sqlite:///{copy}")
+        try:
+            if every is None:
+                work(engine)
+            else:
+                with Batch(engine, every=every) as batch:
+                    work(engine)
+                assert batch.commits > 1
+            with engine.connect() as connection:
+                size = log_size(connection)
+                roots.append(root_at(connection, size))
+                entries.append(connection.execute(select(t.ledger_entries)).all())
+                key, _ = ensure_signing_key(tmp_path / "keys")
+                report = verify(connection, key.public)
+            assert report.ok, report.findings[:5]
+        finally:
+            engine.dispose()
+    assert entries[0] == entries[1]
+    assert roots[0] == roots[1]
