@@ -142,6 +142,10 @@ class World:
         #: Trucks that have just gone back out at each post; none of them is back within the
         #: hour (a conveyance is at one post at a time, and crossing takes longer than that).
         self.trucks_left: dict[str, deque[str]] = {}
+        #: (post, pool) -> the next locomotive or railcar of that post's pool to send in. Trains
+        #: take them in turn, so none is in two trains at once: a random pick put one locomotive
+        #: into two trains minutes apart, which registration rightly refuses.
+        self.turns: dict[tuple[str, str], int] = {}
         self.stats: dict[str, int] = {}
 
     # ---------------------------------------------------------------- time and scheduling
@@ -275,13 +279,12 @@ class World:
         movement = Crossing(
             movement_id,
             code,
-            people.trains[int(rng.integers(len(people.trains)))],
+            self._in_turn(code, people.trains, 1)[0],
             Direction.IN,
             at,
             True,
         )
-        start = int(rng.integers(len(people.vehicles)))
-        chosen = [people.vehicles[(start + k) % len(people.vehicles)] for k in range(size)]
+        chosen = self._in_turn(code, people.vehicles, size)
         loads = [
             float(max(20_000.0, rng.normal(people.volume.railcar_cargo_tonnes * 1000, 4_000)))
             for _ in chosen
@@ -413,6 +416,14 @@ class World:
             )
         lodged = self._declare(people, plan, [movement_id], manifest_id, at)
         self.schedule(lodged + timedelta(hours=2), self._reconcile, movement_id)
+
+    def _in_turn(self, code: str, pool: list[str], count: int) -> list[str]:
+        """The next ``count`` conveyances of a post's pool, each taken again only after every
+        other one has been (a pool holds a week of railcars and eight locomotives)."""
+        key = (code, pool[0])
+        start = self.turns.get(key, 0)
+        self.turns[key] = (start + count) % len(pool)
+        return [pool[(start + k) % len(pool)] for k in range(count)]
 
     def _empty_return(self, people: PostPeople, rng: np.random.Generator, *, at: datetime) -> None:
         code = people.post.code
