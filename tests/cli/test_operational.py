@@ -427,7 +427,7 @@ def test_a_busy_postgresql_store_says_so_past_the_timeout(
     register = command("crossing register crossing.json --as IN-DST1", at=1)
     holder = create_engine(normalise_url(postgres_url), poolclass=NullPool)
     with holder.connect() as other:  # another process appending to the ledger
-        other.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+        other.exec_driver_sql(APPEND_LOCK)
         monkeypatch.setenv("DOSTYK_BUSY_TIMEOUT", "0.3")
         result = runner.invoke(app, [*postgres_store, *register])
         other.rollback()

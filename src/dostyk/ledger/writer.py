@@ -26,8 +26,10 @@ from dostyk.store import bulk
 from dostyk.store.canonical import encode_instant
 from dostyk.store.tables import ledger_entries, ledger_nodes
 
-#: PostgreSQL advisory lock key held while appending ("DOSTYK" in ASCII).
-APPEND_LOCK = 0x444F5354594B
+#: The PostgreSQL advisory lock held while appending: one per store, so two stores kept in
+#: different schemas of one database (as every PostgreSQL test's is) never wait for each other.
+#: Its first key is "DSTK" in ASCII; its second, the store's schema.
+APPEND_LOCK = "SELECT pg_advisory_xact_lock(1146311755, hashtext(current_schema()))"
 
 
 class FrontierCache:
@@ -179,7 +181,7 @@ class LedgerWriter:
             return
         connection = self.connection
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+            connection.exec_driver_sql(APPEND_LOCK)
         size = log_size(connection)
         accumulator = frontiers.get(self.engine, size) or stored_accumulator(connection, size)
         at_text = encode_instant(recorded_at)
