@@ -26,6 +26,8 @@ INTEGER = re.compile(r"^-?\d+$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 TRUE = frozenset({"true", "True", "TRUE", "1"})
 FALSE = frozenset({"false", "False", "FALSE", "0"})
+#: A fraction of a second longer than the microseconds every instant is kept to.
+FINER_THAN_MICROSECONDS = re.compile(r"[T ]\d\d:\d\d:\d\d[.,]\d{7,}")
 
 Encoder = Callable[[Any], str]
 Decoder = Callable[[str], Any]
@@ -38,6 +40,11 @@ def encode_instant(value: datetime) -> str:
 
 
 def decode_instant(text: str) -> datetime:
+    """An ISO 8601 instant with its zone; a fraction finer than microseconds would be cut."""
+    if FINER_THAN_MICROSECONDS.search(text):
+        raise ValueError(
+            f"{text!r} has more than 6 decimal places of seconds; instants are kept to microseconds"
+        )
     try:
         value = datetime.fromisoformat(text)
     except ValueError:

@@ -8,8 +8,6 @@ package is harmless; a stored record with the same key but other values is an er
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,17 +24,15 @@ from dostyk.interchange.datapackage.checking import (
     check_references,
     check_unique,
 )
-from dostyk.interchange.datapackage.descriptor import FORMATS, field_type
 from dostyk.interchange.datapackage.errors import ErrorLog, PackageRejected
 from dostyk.interchange.datapackage.reading import read_table
+from dostyk.interchange.datapackage.resources import package_resources
 from dostyk.reference import nomenclature
 from dostyk.store import bulk
 from dostyk.store import tables as t
 from dostyk.store.canonical import row_encoder
 from dostyk.store.tables import TABLES
 from dostyk.store.unit_of_work import UnitOfWork
-
-DESCRIPTOR = "datapackage.json"
 
 #: Called with a stage ("read", "check", "load"), a table name, and a count of rows.
 Progress = Callable[[str, str, int], None]
@@ -46,6 +42,8 @@ Progress = Callable[[str, str, int], None]
 class ImportReport:
     loaded: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    #: Files in the folder that the descriptor does not name, left out on request.
+    ignored: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -58,12 +56,22 @@ def _quiet(_stage: str, _table: str, _rows: int) -> None:
 
 
 def import_package(
-    engine: Engine, path: Path, *, progress: Progress = _quiet, error_limit: int = 100
+    engine: Engine,
+    path: Path,
+    *,
+    progress: Progress = _quiet,
+    error_limit: int = 100,
+    ignore_unlisted: bool = False,
 ) -> ImportReport:
-    """Check the package at ``path`` whole, then load it in one transaction."""
+    """Check the package at ``path`` whole, then load it in one transaction.
+
+    Files in the folder that the descriptor does not name refuse the package, unless
+    ``ignore_unlisted``, when they are listed in the report as ignored.
+    """
     started = time.perf_counter()
     log = ErrorLog(error_limit)
-    files = _resources(path, log)
+    resources = package_resources(path, log, ignore_unlisted=ignore_unlisted)
+    files = resources.files
     log.raise_if_any()
     package: dict[str, TableRows] = {}
     for table in TABLES:
@@ -75,6 +83,7 @@ def import_package(
         if read is not None:
             package[table.name] = TableRows.of(table, file.name, read)
     log.raise_if_any()
+    _every_named_table_read(files, package, log)
     for table_rows in package.values():
         check_records(table_rows, log)
         progress("check", table_rows.table.name, len(table_rows.rows))
@@ -82,7 +91,7 @@ def import_package(
         check_unique(declarations, ["declarant_id", "reference"], log)
     log.raise_if_any()
 
-    report = ImportReport()
+    report = ImportReport(ignored=resources.ignored)
     with UnitOfWork(engine) as uow:
         lookup = Lookup(uow.connection, package)
         for table_rows in package.values():
@@ -96,7 +105,10 @@ def import_package(
             if table.name not in fresh:
                 continue
             new = fresh[table.name]
+            held = bulk.count(uow.connection, table)
             uow.load(table, new)
+            stored = bulk.count(uow.connection, table) - held
+            _all_rows_stored(package[table.name].file, stored, len(new), log)
             report.loaded[table.name] = len(new)
             report.unchanged[table.name] = len(package[table.name].rows) - len(new)
             progress("load", table.name, len(new))
@@ -105,106 +117,20 @@ def import_package(
     return report
 
 
-def _resources(path: Path, log: ErrorLog) -> dict[str, Path]:
-    """The table files the descriptor names, after checking it against Dostyk's tables."""
-    descriptor_path = path / DESCRIPTOR
-    if not path.is_dir():
-        log.add(str(path), None, None, "is not a folder holding a data package")
-        return {}
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        log.add(DESCRIPTOR, None, None, f"not found in {path}")
-        return {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        log.add(DESCRIPTOR, None, None, f"not valid JSON: {error}")
-        return {}
-    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list):
-        log.add(DESCRIPTOR, None, "resources", "must be a list of table resources")
-        return {}
-    known = {table.name: table for table in TABLES}
-    files: dict[str, Path] = {}
-    for position, resource in enumerate(resources, start=1):
-        where = f"{DESCRIPTOR} resource {position}"
-        if not isinstance(resource, dict):
-            log.add(where, None, None, "must be an object")
-            continue
-        name, relative = resource.get("name"), resource.get("path")
-        if name not in known:
-            log.add(where, None, "name", f"{name!r} is not a Dostyk table ({sorted(known)})")
-            continue
-        if name in files:
-            log.add(where, None, "name", f"{name!r} appears twice")
-            continue
-        if not isinstance(relative, str) or Path(relative).is_absolute() or ".." in relative:
-            log.add(where, None, "path", "must be a relative path inside the package")
-            continue
-        suffix = Path(relative).suffix.lstrip(".")
-        if suffix not in FORMATS:
-            log.add(where, None, "path", f"{relative!r}: a table is a .csv or .parquet file")
-            continue
-        file = path / relative
-        if not file.is_file():
-            log.add(relative, None, None, "the file named in datapackage.json is missing")
-            continue
-        _check_declared_fields(where, resource, known[name], log)
-        if _intact(relative, file, resource, log):
-            files[name] = file
-    return files
+def _every_named_table_read(
+    files: dict[str, Path], package: dict[str, TableRows], log: ErrorLog
+) -> None:
+    """A last guard: a table the descriptor names and no error refused is never left out."""
+    for name in sorted(set(files) - set(package)):
+        log.add(files[name].name, None, None, "was not read, so the package is refused")
+    log.raise_if_any()
 
 
-def _intact(relative: str, file: Path, resource: dict[str, Any], log: ErrorLog) -> bool:
-    """The file has the size and hash the descriptor records, when it records them."""
-    declared_bytes, declared_hash = resource.get("bytes"), resource.get("hash")
-    if declared_bytes is None and declared_hash is None:
-        return True
-    data = file.read_bytes()
-    if declared_bytes is not None and declared_bytes != len(data):
-        log.add(
-            relative,
-            None,
-            None,
-            f"is {len(data):,} bytes where datapackage.json says {declared_bytes:,}: "
-            "the file is truncated or was changed",
-        )
-        return False
-    if isinstance(declared_hash, str):
-        algorithm, _, expected = declared_hash.rpartition(":")
-        algorithm = algorithm or "md5"
-        if algorithm not in hashlib.algorithms_available:
-            log.add(
-                relative, None, None, f"unknown hash algorithm {algorithm!r} in datapackage.json"
-            )
-            return False
-        if hashlib.new(algorithm, data).hexdigest() != expected.lower():
-            log.add(
-                relative,
-                None,
-                None,
-                f"its {algorithm} hash differs from datapackage.json: the file was changed",
-            )
-            return False
-    return True
-
-
-def _check_declared_fields(where: str, resource: dict[str, Any], table: Any, log: ErrorLog) -> None:
-    """A resource's declared schema, when given, must be the table's."""
-    schema = resource.get("schema")
-    if not isinstance(schema, dict):
-        return
-    declared = {
-        f.get("name"): f.get("type") for f in schema.get("fields", []) if isinstance(f, dict)
-    }
-    for column in table.columns:
-        expected = field_type(column)
-        if column.name in declared and declared[column.name] not in (expected, None):
-            log.add(
-                where,
-                None,
-                column.name,
-                f"declared as {declared[column.name]!r}; Dostyk reads it as {expected!r}",
-            )
+def _all_rows_stored(file: str, stored: int, expected: int, log: ErrorLog) -> None:
+    """The load stored exactly the new rows; anything else refuses the whole import."""
+    if stored != expected:
+        log.add(file, None, None, f"{expected:,} new rows were read but {stored:,} were stored")
+        log.raise_if_any()
 
 
 def _new_rows(uow: UnitOfWork, rows: TableRows, log: ErrorLog) -> list[tuple[Any, ...]]:

@@ -3,11 +3,18 @@
 CSV goes through Arrow's parser, which is fast; when it refuses a file, the file is read again
 row by row with the canonical decoders to say exactly which row and field is wrong. Parquet files
 are cast to the table's types column by column.
+
+A table is either read whole or refused with at least one located error: when Arrow refuses a
+value that the row-by-row diagnosis cannot place, the file is still refused, with Arrow's own
+message, so no table can drop out of an import in silence. A UTF-8 byte-order mark, as
+spreadsheets write it, is skipped; a NUL character in text is refused at its row and field, since
+neither the terminal nor PostgreSQL can hold one.
 """
 
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +30,14 @@ from dostyk.store.canonical import codec
 from dostyk.store.types import ExactDecimal, UtcDateTime
 
 ZONE_SUFFIX = r"(Z|[+-]\d\d:?\d\d)$"
+#: Arrow parses a file in blocks and needs every row inside one; a block is made at least this big.
+BLOCK_SIZE = 1 << 22
+#: The encoding of CSV text: UTF-8, with or without a byte-order mark.
+ENCODING = "utf-8-sig"
+
+# Python's csv module refuses fields over 128 KiB; text columns have no such limit, so the
+# row-by-row diagnosis must read whatever Arrow reads.
+csv.field_size_limit(sys.maxsize)
 
 
 def arrow_type(column: Column[Any]) -> pa.DataType:
@@ -47,19 +62,38 @@ def arrow_schema(table: Table) -> pa.Schema:
 
 
 def read_header(path: Path) -> list[str] | None:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding=ENCODING, newline="") as handle:
         return next(csv.reader(handle), None)
 
 
 def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | None:
     """The file's columns as lists of values in the table's order, or None after logging errors."""
+    before = len(log.errors) + log.more
     if path.suffix == ".parquet":
         data = _read_parquet(path, table, log)
     else:
         data = _read_csv(path, table, log)
+    if data is not None and not _text_is_clean(data, table, path.name, log):
+        data = None
     if data is None:
+        if len(log.errors) + log.more == before:
+            log.add(path.name, None, None, "could not be read (no row could be named)")
         return None
     return [data.column(c.name).to_pylist() for c in table.columns]
+
+
+def _text_is_clean(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool:
+    """No NUL character in any text: SQLite would keep it, PostgreSQL refuses it outright."""
+    clean = True
+    for column in table.columns:
+        values = data.column(column.name)
+        if not pa.types.is_string(values.type):
+            continue
+        nul = pc.fill_null(pc.match_substring(values, "\x00"), False)
+        for index in pc.indices_nonzero(nul).to_pylist()[:20]:
+            log.add(file, index + 1, column.name, "holds a NUL character (U+0000)")
+            clean = False
+    return clean
 
 
 def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
@@ -81,6 +115,7 @@ def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
     try:
         data = pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(block_size=_block_size(path)),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
@@ -95,6 +130,11 @@ def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
         _diagnose_csv(path, table, log, str(error))
         return None
     return _with_instants(data, table, instants, file, log)
+
+
+def _block_size(path: Path) -> int:
+    """The whole file in one block when it is small, so no long row can straddle two blocks."""
+    return max(BLOCK_SIZE, min(path.stat().st_size + 1, (1 << 31) - 1))
 
 
 def _with_instants(
@@ -142,7 +182,7 @@ def _diagnose_csv(path: Path, table: Table, log: ErrorLog, arrow_message: str) -
     before = len(log.errors)
     decoders = {c.name: codec(c)[1] for c in table.columns}
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding=ENCODING, newline="") as handle:
             reader = csv.reader(handle, strict=True)
             header = next(reader)
             for number, values in enumerate(reader, start=1):
