@@ -295,3 +295,37 @@ def test_a_failed_export_leaves_nothing_behind(
         export_package(engine, tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("item_no", str(2**31), "is outside -2,147,483,648 to 2,147,483,647"),
+        ("item_no", str(2**70), "is outside -2,147,483,648 to 2,147,483,647"),
+        ("gross_mass_kg", "inf", "is not a finite number"),
+        ("net_mass_kg", "nan", "is not a finite number"),
+        ("quantity", "1" * 16 + ".5", "more than 15 digits before the decimal point"),
+    ],
+)
+def test_a_number_its_column_cannot_hold_on_both_back_ends_is_refused_at_its_row(
+    column: str, value: str, words: str, engine: Engine, tmp_path: Path
+) -> None:
+    package = copy_sample(tmp_path)
+    edit_csv(package / "declaration_items.csv", 6, column, value)
+    lines = refusal(engine, package)
+    assert lines[0].startswith(f"declaration_items.csv, row 6, field {column}: "), lines
+    assert words in lines[0]
+
+
+def test_text_with_a_carriage_return_exports_and_imports_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    package = copy_sample(tmp_path)
+    edit_csv(package / "declaration_items.csv", 3, "description", "pipes\rbolts\r\n")
+    import_package(engine, package)
+    export_package(engine, tmp_path / "out")
+    again = make_store(f"sqlite:///{tmp_path / 'again.db'}")
+    import_package(again, tmp_path / "out")
+    with again.connect() as connection:
+        texts = connection.execute(select(t.declaration_items.c.description)).scalars().all()
+    assert "pipes\rbolts\r\n" in texts

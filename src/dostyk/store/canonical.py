@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Double, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, Double, Integer, String, Table, Text
 
 from dostyk.domain.spelling import utc_text
 from dostyk.store.types import ExactDecimal, UtcDateTime
@@ -70,6 +70,22 @@ def decode_integer(text: str) -> int:
     return int(text)
 
 
+def integer_bounds(column: Column[Any]) -> tuple[int, int]:
+    """The whole numbers a column holds on both back ends (PostgreSQL's INTEGER is 32-bit)."""
+    bits = 64 if isinstance(column.type, BigInteger) else 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def integer_decoder(low: int, high: int) -> Decoder:
+    def decode(text: str) -> int:
+        value = decode_integer(text)
+        if not low <= value <= high:
+            raise ValueError(f"{text!r} is outside {low:,} to {high:,}")
+        return value
+
+    return decode
+
+
 def decode_float(text: str) -> float:
     try:
         value = float(text)
@@ -92,13 +108,21 @@ def decode_boolean(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean (true or false)")
 
 
-def decimal_decoder(scale: int) -> Decoder:
+def decimal_decoder(scale: int, precision: int | None = None) -> Decoder:
+    """Decimal text with at most ``scale`` places and, given ``precision``, that many digits."""
+    whole_digits = None if precision is None else precision - scale
+
     def decode(text: str) -> Decimal:
         if not DECIMAL.match(text):
             raise ValueError(f"{text!r} is not a decimal number")
-        places = len(text.partition(".")[2])
+        whole, _, fraction = text.lstrip("-").partition(".")
+        places = len(fraction)
         if places > scale:
             raise ValueError(f"{text!r} has {places} decimal places; at most {scale} are kept")
+        if whole_digits is not None and len(whole.lstrip("0")) > whole_digits:
+            raise ValueError(
+                f"{text!r} has more than {whole_digits} digits before the decimal point"
+            )
         try:
             return Decimal(text)
         except InvalidOperation:
@@ -131,12 +155,12 @@ def codec(column: Column[Any]) -> tuple[Encoder, Decoder]:
     if isinstance(kind, Date):
         return (lambda v: v.isoformat()), decode_date
     if isinstance(kind, Integer):
-        return str, decode_integer
+        return str, integer_decoder(*integer_bounds(column))
     if isinstance(kind, Double):
         return encode_float, decode_float
     if isinstance(kind, ExactDecimal):
         scale = kind.scale if kind.scale is not None else 0
-        return decimal_encoder(scale), decimal_decoder(scale)
+        return decimal_encoder(scale), decimal_decoder(scale, kind.precision)
     if isinstance(kind, (String, Text)):
         return str, str
     raise TypeError(f"no canonical text for {column} of type {kind!r}")

@@ -124,11 +124,19 @@ def _write(engine: Engine, path: Path, file_format: str, progress: Progress) -> 
             if file_format == "csv":
                 with target.open("w", encoding="utf-8", newline="") as handle:
                     writer = csv.writer(handle, lineterminator="\n")
+                    # Python quotes a field holding the line terminator ("\n") but not a bare
+                    # "\r", which every CSV reader takes for a line break: such rows are quoted
+                    # whole.
+                    quoted = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
                     writer.writerow([c.name for c in table.columns])
                     encode = row_encoder(table)
                     count = 0
                     for count, row in enumerate(rows, start=1):  # noqa: B007
-                        writer.writerow(encode(row))
+                        text = encode(row)
+                        if any("\r" in value for value in text):
+                            quoted.writerow(text)
+                        else:
+                            writer.writerow(text)
             else:
                 data = list(rows)
                 count = len(data)

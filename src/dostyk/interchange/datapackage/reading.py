@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Boolean, Column, Date, Double, Integer, Table
 
 from dostyk.interchange.datapackage.errors import ErrorLog
-from dostyk.store.canonical import codec
+from dostyk.store.canonical import codec, integer_bounds
 from dostyk.store.types import ExactDecimal, UtcDateTime
 
 ZONE_SUFFIX = r"(Z|[+-]\d\d:?\d\d)$"
@@ -73,7 +74,9 @@ def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | Non
         data = _read_parquet(path, table, log)
     else:
         data = _read_csv(path, table, log)
-    if data is not None and not _text_is_clean(data, table, path.name, log):
+    if data is not None and not (
+        _text_is_clean(data, table, path.name, log) & _numbers_fit(data, table, path.name, log)
+    ):
         data = None
     if data is None:
         if len(log.errors) + log.more == before:
@@ -130,6 +133,37 @@ def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
         _diagnose_csv(path, table, log, str(error))
         return None
     return _with_instants(data, table, instants, file, log)
+
+
+def _numbers_fit(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool:
+    """Whole numbers within their column's range, and no infinity or NaN among the doubles.
+
+    Arrow reads ``inf`` and ``nan`` as numbers, reads every whole number as 64-bit and lets a
+    decimal past its precision through; SQLite would store NaN as NULL, PostgreSQL refuse a
+    33-bit INTEGER, and either refuse the decimal, each mid-load.
+    """
+    fits = True
+    for column in table.columns:
+        values = data.column(column.name)
+        if isinstance(column.type, Integer):
+            low, high = integer_bounds(column)
+            bad = pc.or_(pc.less(values, low), pc.greater(values, high))
+            problem = f"is outside {low:,} to {high:,}"
+        elif isinstance(column.type, Double):
+            bad = pc.invert(pc.is_finite(values))
+            problem = "is not a finite number"
+        elif isinstance(column.type, ExactDecimal):
+            whole = column.type.precision - column.type.scale
+            limit = Decimal(10) ** whole
+            flags = [v is not None and abs(v) >= limit for v in values.to_pylist()]
+            bad = pa.array(flags, type=pa.bool_())
+            problem = f"has more than {whole} digits before the decimal point"
+        else:
+            continue
+        for index in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()[:20]:
+            log.add(file, index + 1, column.name, f"{values[index].as_py()!r} {problem}")
+            fits = False
+    return fits
 
 
 def _block_size(path: Path) -> int:
