@@ -329,3 +329,71 @@ def test_text_with_a_carriage_return_exports_and_imports_back(
     with again.connect() as connection:
         texts = connection.execute(select(t.declaration_items.c.description)).scalars().all()
     assert "pipes\rbolts\r\n" in texts
+
+
+def test_bytes_that_are_not_utf8_after_the_header_are_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    package = copy_sample(tmp_path)
+    path = package / "payments.csv"
+    path.write_bytes(path.read_bytes() + b"P-X,D-1,\xd9")
+    lines = refusal(engine, package)
+    assert any(line.startswith("payments.csv: not UTF-8 text") for line in lines), lines
+
+
+# Chunked loading ---------------------------------------------------------------------------------
+
+
+def test_a_package_loaded_in_small_chunks_gives_the_same_store(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_package(engine, SAMPLE_PACKAGE, chunk_rows=7)
+    export_package(engine, tmp_path / "chunked")
+    whole = make_store(f"sqlite:///{tmp_path / 'whole.db'}")
+    import_package(whole, SAMPLE_PACKAGE)
+    export_package(whole, tmp_path / "whole")
+    for path in (tmp_path / "whole").iterdir():
+        assert (tmp_path / "chunked" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_rows_of_later_chunks_are_named_by_their_row_in_the_file(
+    engine: Engine, tmp_path: Path
+) -> None:
+    package = copy_sample(tmp_path)
+    edit_csv(package / "declaration_items.csv", 300, "origin", "XX")
+    edit_csv(package / "declarations.csv", 100, "declaration_id", "D000000001")
+    lines = refusal(engine, package, chunk_rows=50)
+    assert any(
+        line.startswith("declarations.csv, row 100, field declaration_id: dup") for line in lines
+    )
+    assert any(line.startswith("declaration_items.csv, row 300, field origin:") for line in lines)
+
+
+def test_a_crossing_may_name_a_movement_in_a_later_chunk(engine: Engine, tmp_path: Path) -> None:
+    package = copy_sample(tmp_path)
+    path = package / "crossings.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(header + "".join(reversed(rows)), encoding="utf-8")
+    report = import_package(engine, package, chunk_rows=10)
+    assert report.loaded["crossings"] == len(rows)
+    edit_csv(path, 3, "part_of", "X999999999")
+    again = make_store(f"sqlite:///{tmp_path / 'again.db'}")
+    lines = refusal(again, package, chunk_rows=10)
+    assert lines == [
+        "crossings.csv, row 3, field part_of: refers to 'X999999999', which is in neither "
+        "crossings nor the store"
+    ]
+
+
+def test_a_reference_a_stored_declaration_already_uses_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_package(engine, SAMPLE_PACKAGE)
+    package = copy_sample(tmp_path)
+    edit_csv(package / "declarations.csv", 1, "declaration_id", "D-NEW")
+    lines = refusal(engine, package)
+    assert any(
+        line.startswith("declarations.csv, row 1, field declarant_id, reference: ")
+        and "in the store" in line
+        for line in lines
+    ), lines

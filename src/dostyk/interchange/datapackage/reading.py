@@ -69,6 +69,23 @@ def read_header(path: Path) -> list[str] | None:
 
 def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | None:
     """The file's columns as lists of values in the table's order, or None after logging errors."""
+    data = read_arrow(path, table, log)
+    if data is None:
+        return None
+    return columns_of(data, table)
+
+
+def columns_of(data: pa.Table, table: Table) -> list[list[Any]]:
+    """Python values of (a slice of) a table read by :func:`read_arrow`, in column order."""
+    return [data.column(c.name).to_pylist() for c in table.columns]
+
+
+def read_arrow(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
+    """The file as an Arrow table of the store's types, or None after logging errors.
+
+    Arrow holds the values in compact columns; an import turns them into Python values a chunk
+    at a time.
+    """
     before = len(log.errors) + log.more
     if path.suffix == ".parquet":
         data = _read_parquet(path, table, log)
@@ -82,7 +99,7 @@ def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | Non
         if len(log.errors) + log.more == before:
             log.add(path.name, None, None, "could not be read (no row could be named)")
         return None
-    return [data.column(c.name).to_pylist() for c in table.columns]
+    return data
 
 
 def _text_is_clean(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool:
@@ -240,6 +257,8 @@ def _diagnose_csv(path: Path, table: Table, log: ErrorLog, arrow_message: str) -
                     return
     except csv.Error as error:
         log.add(file, None, None, f"malformed CSV: {error} (an unterminated quote?)")
+    except UnicodeDecodeError as error:
+        log.add(file, None, None, f"not UTF-8 text ({error.reason} after the header)")
     if len(log.errors) == before:
         log.add(file, None, None, f"could not be read: {arrow_message}")
 
