@@ -221,21 +221,15 @@ def test_instants_before_year_1000_are_written_with_four_digit_years() -> None:
         assert decode_instant(text) == value
 
 
-def test_a_description_of_5_mb_imports_and_exports_back(engine: Engine, tmp_path: Path) -> None:
+def test_a_description_of_5_mb_is_refused_at_its_row_not_by_the_csv_reader(
+    engine: Engine, tmp_path: Path
+) -> None:
     package = copy_sample(tmp_path)
-    long = "Steel pipes, " * 400_000
-    edit_csv(package / "declaration_items.csv", 3, "description", long)
-    import_package(engine, package)
-    with engine.connect() as connection:
-        stored = connection.execute(
-            select(t.declaration_items.c.description).where(
-                t.declaration_items.c.description == long
-            )
-        ).all()
-    assert len(stored) == 1
-    export_package(engine, tmp_path / "out")
-    again = make_store(f"sqlite:///{tmp_path / 'again.db'}")
-    assert import_package(again, tmp_path / "out").loaded["declaration_items"] == 360
+    edit_csv(package / "declaration_items.csv", 3, "description", "Steel pipes, " * 400_000)
+    lines = refusal(engine, package)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("declaration_items.csv, row 3, field description: ")
+    assert "field limit" not in lines[0]
 
 
 def test_a_long_description_in_a_malformed_file_is_diagnosed_at_its_row(
@@ -253,7 +247,10 @@ def test_a_nul_character_is_refused_at_its_row_and_field(engine: Engine, tmp_pat
     package = copy_sample(tmp_path)
     edit_csv(package / "declaration_items.csv", 3, "description", "bolts\x00nuts")
     lines = refusal(engine, package)
-    assert "declaration_items.csv, row 3, field description: holds a NUL character" in lines[0]
+    assert any(
+        line.startswith("declaration_items.csv, row 3, field description: ") and "U+0000" in line
+        for line in lines
+    ), lines
 
 
 # Exports whole or not at all ---------------------------------------------------------------------
@@ -300,8 +297,8 @@ def test_a_failed_export_leaves_nothing_behind(
 @pytest.mark.parametrize(
     ("column", "value", "words"),
     [
-        ("item_no", str(2**31), "is outside -2,147,483,648 to 2,147,483,647"),
-        ("item_no", str(2**70), "is outside -2,147,483,648 to 2,147,483,647"),
+        ("item_no", str(2**31), f"{2**31} is out of range"),
+        ("item_no", str(2**70), f"{2**70} is out of range"),
         ("gross_mass_kg", "inf", "is not a finite number"),
         ("net_mass_kg", "nan", "is not a finite number"),
         ("quantity", "1" * 16 + ".5", "more than 15 digits before the decimal point"),
@@ -317,18 +314,16 @@ def test_a_number_its_column_cannot_hold_on_both_back_ends_is_refused_at_its_row
     assert words in lines[0]
 
 
-def test_text_with_a_carriage_return_exports_and_imports_back(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_text_with_a_line_break_exports_and_imports_back(engine: Engine, tmp_path: Path) -> None:
     package = copy_sample(tmp_path)
-    edit_csv(package / "declaration_items.csv", 3, "description", "pipes\rbolts\r\n")
+    edit_csv(package / "findings.csv", 1, "description", 'Seal broken,\n"re-sealed"')
     import_package(engine, package)
     export_package(engine, tmp_path / "out")
     again = make_store(f"sqlite:///{tmp_path / 'again.db'}")
     import_package(again, tmp_path / "out")
     with again.connect() as connection:
-        texts = connection.execute(select(t.declaration_items.c.description)).scalars().all()
-    assert "pipes\rbolts\r\n" in texts
+        texts = connection.execute(select(t.findings.c.description)).scalars().all()
+    assert 'Seal broken,\n"re-sealed"' in texts
 
 
 def test_bytes_that_are_not_utf8_after_the_header_are_refused(

@@ -80,7 +80,7 @@ def integer_decoder(low: int, high: int) -> Decoder:
     def decode(text: str) -> int:
         value = decode_integer(text)
         if not low <= value <= high:
-            raise ValueError(f"{text!r} is outside {low:,} to {high:,}")
+            raise ValueError(f"{text} is out of range")
         return value
 
     return decode
@@ -120,9 +120,7 @@ def decimal_decoder(scale: int, precision: int | None = None) -> Decoder:
         if places > scale:
             raise ValueError(f"{text!r} has {places} decimal places; at most {scale} are kept")
         if whole_digits is not None and len(whole.lstrip("0")) > whole_digits:
-            raise ValueError(
-                f"{text!r} has more than {whole_digits} digits before the decimal point"
-            )
+            raise ValueError(f"{text} has more than {whole_digits} digits before the decimal point")
         try:
             return Decimal(text)
         except InvalidOperation:

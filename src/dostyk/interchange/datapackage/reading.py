@@ -7,8 +7,8 @@ are cast to the table's types column by column.
 A table is either read whole or refused with at least one located error: when Arrow refuses a
 value that the row-by-row diagnosis cannot place, the file is still refused, with Arrow's own
 message, so no table can drop out of an import in silence. A UTF-8 byte-order mark, as
-spreadsheets write it, is skipped; a NUL character in text is refused at its row and field, since
-neither the terminal nor PostgreSQL can hold one.
+spreadsheets write it, is skipped. Text is checked by the domain's rules when each record is
+built (a NUL, which PostgreSQL cannot hold, is refused there at its row and field).
 """
 
 from __future__ import annotations
@@ -91,29 +91,13 @@ def read_arrow(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
         data = _read_parquet(path, table, log)
     else:
         data = _read_csv(path, table, log)
-    if data is not None and not (
-        _text_is_clean(data, table, path.name, log) & _numbers_fit(data, table, path.name, log)
-    ):
+    if data is not None and not _numbers_fit(data, table, path.name, log):
         data = None
     if data is None:
         if len(log.errors) + log.more == before:
             log.add(path.name, None, None, "could not be read (no row could be named)")
         return None
     return data
-
-
-def _text_is_clean(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool:
-    """No NUL character in any text: SQLite would keep it, PostgreSQL refuses it outright."""
-    clean = True
-    for column in table.columns:
-        values = data.column(column.name)
-        if not pa.types.is_string(values.type):
-            continue
-        nul = pc.fill_null(pc.match_substring(values, "\x00"), False)
-        for index in pc.indices_nonzero(nul).to_pylist()[:20]:
-            log.add(file, index + 1, column.name, "holds a NUL character (U+0000)")
-            clean = False
-    return clean
 
 
 def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
@@ -165,7 +149,7 @@ def _numbers_fit(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool
         if isinstance(column.type, Integer):
             low, high = integer_bounds(column)
             bad = pc.or_(pc.less(values, low), pc.greater(values, high))
-            problem = f"is outside {low:,} to {high:,}"
+            problem = "is out of range"
         elif isinstance(column.type, Double):
             bad = pc.invert(pc.is_finite(values))
             problem = "is not a finite number"
@@ -178,7 +162,7 @@ def _numbers_fit(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool
         else:
             continue
         for index in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()[:20]:
-            log.add(file, index + 1, column.name, f"{values[index].as_py()!r} {problem}")
+            log.add(file, index + 1, column.name, f"{values[index].as_py()} {problem}")
             fits = False
     return fits
 
