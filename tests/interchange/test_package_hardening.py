@@ -392,3 +392,19 @@ def test_a_reference_a_stored_declaration_already_uses_is_refused(
         and "in the store" in line
         for line in lines
     ), lines
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "value"),
+    [
+        ("declarations.csv", "lodged_at", "0000-01-01T00:00:00Z"),
+        ("officer_postings.csv", "start_date", "0000-01-01"),
+    ],
+)
+def test_a_year_python_cannot_hold_is_refused_at_its_row(
+    file: str, column: str, value: str, engine: Engine, tmp_path: Path
+) -> None:
+    package = copy_sample(tmp_path)
+    edit_csv(package / file, 1, column, value)
+    lines = refusal(engine, package)
+    assert f"{file}, row 1, field {column}: is outside the years 1 to 9999" in lines, lines

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,15 @@ def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
     return _with_instants(data, table, instants, file, log)
 
 
+_PYTHON_RANGE = {
+    pa.timestamp("us", tz="UTC").id: (
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ),
+    pa.date32().id: (date(1, 1, 1), date(9999, 12, 31)),
+}
+
+
 def _numbers_fit(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool:
     """Whole numbers within their column's range, and no infinity or NaN among the doubles.
 
@@ -153,6 +163,14 @@ def _numbers_fit(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool
         elif isinstance(column.type, Double):
             bad = pc.invert(pc.is_finite(values))
             problem = "is not a finite number"
+        elif isinstance(column.type, (UtcDateTime, Date)):
+            # Arrow reads year 0 and years past 9999; Python's dates and times cannot hold them.
+            low, high = (pa.scalar(v, type=values.type) for v in _PYTHON_RANGE[values.type.id])
+            bad = pc.or_(pc.less(values, low), pc.greater(values, high))
+            for index in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()[:20]:
+                log.add(file, index + 1, column.name, "is outside the years 1 to 9999")
+                fits = False
+            continue
         elif isinstance(column.type, ExactDecimal):
             whole = column.type.precision - column.type.scale
             limit = Decimal(10) ** whole
