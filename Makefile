@@ -5,8 +5,9 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN = $(UV) run --frozen
 DEMO_HOME ?= var/demo
+FUZZ_SECONDS ?= 300
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench fuzz clean
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -28,6 +29,11 @@ test: lint
 
 bench: setup
 	$(RUN) python -m benchmarks
+
+# Fuzz the data-package reader and the JSON documents for FUZZ_SECONDS each; the corpus grows in
+# tests/fuzz/corpus (commit it). A crashing input lands in var/fuzz/.
+fuzz: setup
+	$(RUN) python -m tests.fuzz.campaign --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

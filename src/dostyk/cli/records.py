@@ -66,6 +66,14 @@ def import_(
     max_errors: Annotated[
         int, typer.Option(min=1, help="Stop collecting problems after this many.")
     ] = 25,
+    ignore_unlisted: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-unlisted",
+            help="Leave out (and list) files in the folder that datapackage.json does not name, "
+            "instead of refusing the package.",
+        ),
+    ] = False,
 ) -> None:
     """Load a data package: all of it, or nothing when anything is wrong."""
     from dostyk.interchange.datapackage import PackageRejected, import_package
@@ -78,7 +86,13 @@ def import_(
             bar.update(terminal.line("{} {}", stage, table), advance=rows)
 
         try:
-            report = import_package(engine, path, progress=advance, error_limit=max_errors)
+            report = import_package(
+                engine,
+                path,
+                progress=advance,
+                error_limit=max_errors,
+                ignore_unlisted=ignore_unlisted,
+            )
         except PackageRejected as rejected:
             bar.stop()
             terminal.error("Package {} refused; nothing was written.", path)
@@ -93,6 +107,8 @@ def import_(
     for name, count in report.loaded.items():
         table.add_row(name, f"{count:,}", f"{report.unchanged.get(name, 0):,}")
     table.show()
+    for ignored in report.ignored:
+        terminal.warn("ignored (not in datapackage.json): {}", ignored)
     terminal.say("{} in {:.2f} s", plural(report.total, "record"), report.seconds)
     try:
         head = sign_head_when_free(engine, load_signing_key(settings().key_dir))
@@ -109,9 +125,16 @@ def export(
     file_format: Annotated[
         str, typer.Option("--format", help="Table file format: csv or parquet.")
     ] = "csv",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an earlier export in PATH as a whole.")
+    ] = False,
 ) -> None:
-    """Write every record as a data package."""
-    from dostyk.interchange.datapackage import export_package
+    """Write every record as a data package, into a new or empty folder.
+
+    The package is written beside PATH and renamed into place, so PATH never holds half an
+    export, nor a mix of two.
+    """
+    from dostyk.interchange.datapackage import ExportRefused, export_package
 
     if file_format not in ("csv", "parquet"):
         raise terminal.bad_parameter("--format", "{!r}: choose csv or parquet", file_format)
@@ -121,7 +144,14 @@ def export(
         def advance(table: str, rows: int) -> None:
             bar.update(terminal.line("wrote {}", table), advance=rows)
 
-        counts = export_package(engine, path, file_format=file_format, progress=advance)
+        try:
+            counts = export_package(
+                engine, path, file_format=file_format, progress=advance, force=force
+            )
+        except ExportRefused as refused:
+            bar.stop()
+            terminal.error("export refused: {}", refused)
+            raise typer.Exit(1) from None
     terminal.say(
         "Wrote {} in {} to {}",
         plural(sum(counts.values()), "record"),

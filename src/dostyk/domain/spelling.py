@@ -11,9 +11,16 @@ from datetime import UTC, datetime
 
 
 def utc_text(value: datetime) -> str:
-    """``value`` in UTC as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
+    """``value`` in UTC as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``.
+
+    The year is always four digits (``0001``, not ``1`` as ``strftime`` writes it on Linux), so
+    every instant is written in a form that ISO 8601 readers and ``decode_instant`` accept.
+    """
     utc = value.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    text = (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+    )
     if utc.microsecond:
         text += f".{utc.microsecond:06d}"
     return text + "Z"

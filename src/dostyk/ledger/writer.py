@@ -183,7 +183,11 @@ class LedgerWriter:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(APPEND_LOCK)
         size = log_size(connection)
-        accumulator = frontiers.get(self.engine, size) or stored_accumulator(connection, size)
+        appended = self._appended
+        if appended is not None and appended.size == size:
+            accumulator = appended  # an earlier flush of this same transaction
+        else:
+            accumulator = frontiers.get(self.engine, size) or stored_accumulator(connection, size)
         at_text = encode_instant(recorded_at)
         stored_at = _stored_instant(connection, recorded_at)
         quoted_actor = quote(actor)

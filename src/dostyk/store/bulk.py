@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, Text, select, tuple_
+from sqlalchemy import Column, Connection, String, Table, Text, func, select, tuple_
 
 CHUNK = 500
 
@@ -59,6 +59,11 @@ def load(connection: Connection, table: Table, rows: Sequence[Sequence[Any]]) ->
         finally:
             cursor.close()
     return len(rows)
+
+
+def count(connection: Connection, table: Table) -> int:
+    """Rows the table holds, as the connection's transaction sees them."""
+    return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def is_empty(connection: Connection, table: Table) -> bool:

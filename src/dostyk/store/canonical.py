@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Double, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, Double, Integer, String, Table, Text
 
 from dostyk.domain.spelling import utc_text
 from dostyk.store.types import ExactDecimal, UtcDateTime
@@ -26,6 +26,8 @@ INTEGER = re.compile(r"^-?\d+$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 TRUE = frozenset({"true", "True", "TRUE", "1"})
 FALSE = frozenset({"false", "False", "FALSE", "0"})
+#: A fraction of a second longer than the microseconds every instant is kept to.
+FINER_THAN_MICROSECONDS = re.compile(r"[T ]\d\d:\d\d:\d\d[.,]\d{7,}")
 
 Encoder = Callable[[Any], str]
 Decoder = Callable[[str], Any]
@@ -38,6 +40,11 @@ def encode_instant(value: datetime) -> str:
 
 
 def decode_instant(text: str) -> datetime:
+    """An ISO 8601 instant with its zone; a fraction finer than microseconds would be cut."""
+    if FINER_THAN_MICROSECONDS.search(text):
+        raise ValueError(
+            f"{text!r} has more than 6 decimal places of seconds; instants are kept to microseconds"
+        )
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -63,6 +70,22 @@ def decode_integer(text: str) -> int:
     return int(text)
 
 
+def integer_bounds(column: Column[Any]) -> tuple[int, int]:
+    """The whole numbers a column holds on both back ends (PostgreSQL's INTEGER is 32-bit)."""
+    bits = 64 if isinstance(column.type, BigInteger) else 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def integer_decoder(low: int, high: int) -> Decoder:
+    def decode(text: str) -> int:
+        value = decode_integer(text)
+        if not low <= value <= high:
+            raise ValueError(f"{text} is out of range")
+        return value
+
+    return decode
+
+
 def decode_float(text: str) -> float:
     try:
         value = float(text)
@@ -85,13 +108,19 @@ def decode_boolean(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean (true or false)")
 
 
-def decimal_decoder(scale: int) -> Decoder:
+def decimal_decoder(scale: int, precision: int | None = None) -> Decoder:
+    """Decimal text with at most ``scale`` places and, given ``precision``, that many digits."""
+    whole_digits = None if precision is None else precision - scale
+
     def decode(text: str) -> Decimal:
         if not DECIMAL.match(text):
             raise ValueError(f"{text!r} is not a decimal number")
-        places = len(text.partition(".")[2])
+        whole, _, fraction = text.lstrip("-").partition(".")
+        places = len(fraction)
         if places > scale:
             raise ValueError(f"{text!r} has {places} decimal places; at most {scale} are kept")
+        if whole_digits is not None and len(whole.lstrip("0")) > whole_digits:
+            raise ValueError(f"{text} has more than {whole_digits} digits before the decimal point")
         try:
             return Decimal(text)
         except InvalidOperation:
@@ -124,12 +153,12 @@ def codec(column: Column[Any]) -> tuple[Encoder, Decoder]:
     if isinstance(kind, Date):
         return (lambda v: v.isoformat()), decode_date
     if isinstance(kind, Integer):
-        return str, decode_integer
+        return str, integer_decoder(*integer_bounds(column))
     if isinstance(kind, Double):
         return encode_float, decode_float
     if isinstance(kind, ExactDecimal):
         scale = kind.scale if kind.scale is not None else 0
-        return decimal_encoder(scale), decimal_decoder(scale)
+        return decimal_encoder(scale), decimal_decoder(scale, kind.precision)
     if isinstance(kind, (String, Text)):
         return str, str
     raise TypeError(f"no canonical text for {column} of type {kind!r}")

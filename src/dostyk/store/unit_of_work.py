@@ -172,6 +172,15 @@ class UnitOfWork:
             self._watch_declarations(rows)
         return bulk.load(self.connection, table, rows)
 
+    def checkpoint(self) -> None:
+        """Append the ledger entries of everything written so far, still inside the transaction.
+
+        A long bulk load calls this between chunks so the pending entries never pile up in
+        memory; the chunks and their entries still commit together, or not at all.
+        """
+        assert self.at is not None
+        self.ledger.flush(self.at, self.actor)
+
     def commit(self) -> None:
         assert self.at is not None
         if self._released:

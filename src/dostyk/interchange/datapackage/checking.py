@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,11 +47,17 @@ class TableRows:
     rows: list[tuple[Any, ...]]
     records: list[Any] = field(default_factory=list)
     row_of_key: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    #: Rows of the file before these (an import reads a long table in chunks).
+    offset: int = 0
 
     @classmethod
-    def of(cls, table: Table, file: str, columns: list[list[Any]]) -> TableRows:
+    def of(cls, table: Table, file: str, columns: list[list[Any]], offset: int = 0) -> TableRows:
         rows = list(zip(*columns, strict=True)) if columns and columns[0] else []
-        return cls(table, file, columns, rows)
+        return cls(table, file, columns, rows, offset=offset)
+
+    def number(self, index: int) -> int:
+        """The row number in the file (1 = the first after the header) of row ``index``."""
+        return self.offset + index + 1
 
     def column(self, name: str) -> list[Any]:
         return self.columns[list(self.table.columns.keys()).index(name)]
@@ -64,45 +70,82 @@ class TableRows:
 
 
 class Lookup:
-    """Records by key, from the package first and the store second."""
+    """Records by key: from the chunk being checked first, then from the store.
 
-    def __init__(self, connection: Connection, package: Mapping[str, TableRows]) -> None:
+    An import loads the package chunk by chunk inside one transaction, so every record of the
+    package checked before this chunk is already in the store as this transaction sees it; the
+    keys of those records are kept (``loaded``) so references to them need no query. Records
+    fetched from the store are cached for one chunk only, which keeps memory flat.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        package: Mapping[str, TableRows],
+        loaded: Mapping[str, Container[tuple[Any, ...]]] | None = None,
+    ) -> None:
         self.connection = connection
         self.package = package
+        self.loaded: Mapping[str, Container[tuple[Any, ...]]] = {} if loaded is None else loaded
         self._stored: dict[str, dict[tuple[Any, ...], Any]] = {}
+        #: The records of the last chunks loaded, per table: most references in a package are
+        #: to rows shortly before them, which this saves fetching and building again.
+        self._recent: dict[str, list[dict[tuple[Any, ...], Any]]] = {}
+
+    def next_chunk(self, package: Mapping[str, TableRows]) -> None:
+        self.package = package
+        self._stored.clear()
+
+    def remember(self, rows: TableRows, chunks: int = 2) -> None:
+        """Keep the records of a loaded chunk, and of the ``chunks - 1`` before it."""
+        recent = self._recent.setdefault(rows.table.name, [])
+        recent.append({key: rows.records[index] for key, index in rows.row_of_key.items()})
+        del recent[:-chunks]
 
     def get(self, table: Table, key: tuple[Any, ...]) -> Any | None:
         rows = self.package.get(table.name)
         if rows is not None and key in rows.row_of_key:
             return rows.records[rows.row_of_key[key]]
-        return self._stored.get(table.name, {}).get(key)
+        cache = self._stored.get(table.name, {})
+        if key not in cache:
+            self.preload(table, [key])
+            cache = self._stored.get(table.name, {})
+        return cache.get(key)
 
     def preload(self, table: Table, keys: Iterable[tuple[Any, ...]]) -> None:
-        """Fetch from the store those of ``keys`` the package does not hold."""
+        """Fetch from the store those of ``keys`` the chunk does not hold."""
         rows = self.package.get(table.name)
         cache = self._stored.setdefault(table.name, {})
         wanted = {k for k in keys if (rows is None or k not in rows.row_of_key) and k not in cache}
-        if not wanted or bulk.is_empty(self.connection, table):
+        for chunk in self._recent.get(table.name, ()):
+            found = [k for k in wanted if k in chunk]
+            for key in found:
+                cache[key] = chunk[key]
+            wanted.difference_update(found)
+        if not wanted:
             return
+        for key in wanted:
+            cache[key] = None
         record_type = RECORD_TYPES[table.name]
         key_columns = list(table.primary_key.columns)
         for key, row in bulk.stored_rows(self.connection, table, key_columns, wanted).items():
             cache[key] = record_type.to_domain(row)
 
-    def keys_of(self, table: Table) -> set[tuple[Any, ...]] | dict[tuple[Any, ...], Any]:
-        """Keys known so far: the package's and those preloaded from the store."""
+    def knows(self, table: Table, key: tuple[Any, ...]) -> bool:
+        """Whether a record with this key is in the chunk, the package so far, or the store
+        (as far as fetched: call :meth:`preload` first)."""
         rows = self.package.get(table.name)
-        stored = self._stored.get(table.name, {})
-        if rows is None:
-            return stored
-        if not stored:
-            return rows.row_of_key
-        return set(rows.row_of_key) | set(stored)
+        if rows is not None and key in rows.row_of_key:
+            return True
+        if key in self.loaded.get(table.name, ()):
+            return True
+        return self._stored.get(table.name, {}).get(key) is not None
 
     def all_of(self, table: Table) -> list[Any]:
         rows = self.package.get(table.name)
         records = list(rows.records) if rows else []
-        return records + list(self._stored.get(table.name, {}).values())
+        stored = [r for r in self._stored.get(table.name, {}).values() if r is not None]
+        return records + stored
 
 
 def check_records(rows: TableRows, log: ErrorLog) -> None:
@@ -112,21 +155,26 @@ def check_records(rows: TableRows, log: ErrorLog) -> None:
     for column, values in zip(rows.table.columns, rows.columns, strict=True):
         if not column.nullable:
             for index in [i for i, v in enumerate(values) if v is None]:
-                log.add(rows.file, index + 1, column.name, "is required")
+                log.add(rows.file, rows.number(index), column.name, "is required")
                 bad.add(index)
         if "enum" in column.info:
             allowed = frozenset(column.info["enum"])
             for index in [i for i, v in enumerate(values) if v is not None and v not in allowed]:
                 log.add(
                     rows.file,
-                    index + 1,
+                    rows.number(index),
                     column.name,
                     f"{values[index]!r} is not one of {sorted(allowed)}",
                 )
                 bad.add(index)
         if length := getattr(column.type, "length", None):
             for index in [i for i, v in enumerate(values) if v is not None and len(v) > length]:
-                log.add(rows.file, index + 1, column.name, f"is longer than {length} characters")
+                log.add(
+                    rows.file,
+                    rows.number(index),
+                    column.name,
+                    f"is longer than {length} characters",
+                )
                 bad.add(index)
     build = record_type.to_domain
     records = rows.records
@@ -139,10 +187,10 @@ def check_records(rows: TableRows, log: ErrorLog) -> None:
         except InvariantViolation as error:
             records.append(None)
             for violation in error.violations:
-                log.add(rows.file, index + 1, violation.field, violation.message)
+                log.add(rows.file, rows.number(index), violation.field, violation.message)
         except (ValueError, TypeError) as error:
             records.append(None)
-            log.add(rows.file, index + 1, None, str(error))
+            log.add(rows.file, rows.number(index), None, str(error))
     key_names = [rows.table.columns[p].name for p in record_type.key_positions]
     row_of_key = rows.row_of_key
     for index, key in enumerate(rows.keys(key_names)):
@@ -150,50 +198,97 @@ def check_records(rows: TableRows, log: ErrorLog) -> None:
         if first != index:
             log.add(
                 rows.file,
-                index + 1,
+                rows.number(index),
                 ", ".join(key_names),
-                f"duplicate key {_show(key)}: row {first + 1} has the same",
+                f"duplicate key {show_key(key)}: row {rows.number(first)} has the same",
             )
 
 
-def check_unique(rows: TableRows, columns: list[str], log: ErrorLog) -> None:
+def check_unique(
+    rows: TableRows,
+    columns: list[str],
+    log: ErrorLog,
+    seen: dict[tuple[Any, ...], int] | None = None,
+) -> None:
+    """No two rows share these columns' values; ``seen`` carries them (and their row numbers)
+    from one chunk of a table to the next."""
     positions = [list(rows.table.columns.keys()).index(c) for c in columns]
-    seen: dict[tuple[Any, ...], int] = {}
+    seen = {} if seen is None else seen
     for index, row in enumerate(rows.rows):
         value = tuple(row[p] for p in positions)
-        first = seen.setdefault(value, index)
-        if first != index:
+        first = seen.setdefault(value, rows.number(index))
+        if first != rows.number(index):
             log.add(
                 rows.file,
-                index + 1,
+                rows.number(index),
                 ", ".join(columns),
-                f"{_show(value)} is already used by row {first + 1}",
+                f"{show_key(value)} is already used by row {first}",
             )
 
 
-def check_references(rows: TableRows, lookup: Lookup, log: ErrorLog) -> None:
-    """Every foreign key points at a record in the package or already in the store."""
+def check_unique_in_store(
+    rows: TableRows, columns: list[str], connection: Connection, log: ErrorLog
+) -> None:
+    """No row takes values of these columns that a stored record of another key holds."""
+    table = rows.table
+    positions = [list(table.columns.keys()).index(c) for c in columns]
+    values = {tuple(row[p] for p in positions) for row in rows.rows}
+    values = {v for v in values if None not in v}
+    if not values:
+        return
+    stored = bulk.stored_rows(connection, table, [table.columns[c] for c in columns], values)
+    record_type = RECORD_TYPES[table.name]
+    for index, row in enumerate(rows.rows):
+        held = stored.get(tuple(row[p] for p in positions))
+        if held is not None and record_type.key_of(held) != rows.key(index):
+            log.add(
+                rows.file,
+                rows.number(index),
+                ", ".join(columns),
+                f"{show_key(tuple(row[p] for p in positions))} is already used by "
+                f"{table.name} {show_key(record_type.key_of(held))} in the store",
+            )
+
+
+#: A reference to a later row of the same table, checked once the whole table is read:
+#: (row number, the referring record's key, the key it refers to).
+Deferred = tuple[int, tuple[Any, ...], tuple[Any, ...]]
+
+
+def check_references(
+    rows: TableRows,
+    lookup: Lookup,
+    log: ErrorLog,
+    deferred: list[Deferred] | None = None,
+) -> None:
+    """Every foreign key points at a record in the package or already in the store.
+
+    With ``deferred``, a reference within the table to a key not seen yet is set aside there
+    instead of refused: it may be to a row of a later chunk.
+    """
     for constraint in rows.table.foreign_key_constraints:
         referred = constraint.referred_table
         keys = rows.keys(list(constraint.column_keys))
         present = [i for i, k in enumerate(keys) if None not in k]
-        known = lookup.keys_of(referred)
-        unknown = {keys[i] for i in present if keys[i] not in known}
+        unknown = {keys[i] for i in present if not lookup.knows(referred, keys[i])}
         if unknown:
             lookup.preload(referred, unknown)
-            known = lookup.keys_of(referred)
         for index in present:
             key = keys[index]
-            if key not in known:
-                log.add(
-                    rows.file,
-                    index + 1,
-                    ", ".join(constraint.column_keys),
-                    f"refers to {_show(key)}, which is in neither {referred.name} nor the store",
-                )
+            if lookup.knows(referred, key):
+                continue
+            if deferred is not None and referred is rows.table:
+                deferred.append((rows.number(index), rows.key(index), key))
+                continue
+            log.add(
+                rows.file,
+                rows.number(index),
+                ", ".join(constraint.column_keys),
+                f"refers to {show_key(key)}, which is in neither {referred.name} nor the store",
+            )
 
 
-def _show(key: tuple[Any, ...]) -> str:
+def show_key(key: tuple[Any, ...]) -> str:
     return repr(key[0]) if len(key) == 1 else repr(key)
 
 
@@ -208,7 +303,7 @@ def _each(rows: TableRows | None, log: ErrorLog, check: Callable[[Any], None]) -
             check(record)
         except InvariantViolation as error:
             for violation in error.violations:
-                log.add(rows.file, index + 1, violation.field, violation.message)
+                log.add(rows.file, rows.number(index), violation.field, violation.message)
 
 
 def check_across(
@@ -331,6 +426,19 @@ def _check_roles(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog
         return check
 
     declarations = package.get(t.declarations.name)
+    parties = {
+        (getattr(record, name),)
+        for rows, names in (
+            (declarations, ("declarant_id", "importer_id", "exporter_id")),
+            (package.get(t.manifests.name), ("carrier_id",)),
+            (package.get(t.conveyances.name), ("carrier_id",)),
+        )
+        if rows is not None
+        for record in rows.records
+        if record is not None
+        for name in names
+    }
+    lookup.preload(t.parties, parties - {(None,)})
     for role, name in (
         (PartyRole.DECLARANT, "declarant_id"),
         (PartyRole.IMPORTER, "importer_id"),

@@ -63,3 +63,7 @@ class ErrorLog:
     def raise_if_any(self) -> None:
         if self.errors:
             raise PackageRejected(self.errors, self.more)
+
+
+class ExportRefused(Exception):
+    """An export could not be written where asked; nothing was written there."""

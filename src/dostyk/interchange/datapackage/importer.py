@@ -1,42 +1,47 @@
 """Importing a data package: everything or nothing.
 
-The whole package is read and checked before a single row is written; then every table is loaded
-in one transaction of the unit of work. A refused package leaves the store exactly as it was.
+The package is loaded in one transaction of the unit of work, table by table in load order and
+each table a chunk of rows at a time: a chunk is checked (each record, then against the
+records before it, which this transaction already holds) and then written with its ledger
+entries, so memory stays flat however long the package. On the first error nothing more is
+written, the rest is still checked, and the transaction is rolled back: a refused package leaves
+the store exactly as it was.
 Records that the store already holds with identical values are skipped, so re-importing a
 package is harmless; a stored record with the same key but other values is an error.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 
+from dostyk.domain.conveyances import check_part_of
+from dostyk.domain.errors import InvariantViolation
 from dostyk.interchange.datapackage.checking import (
+    Deferred,
     Lookup,
     TableRows,
     check_across,
     check_records,
     check_references,
     check_unique,
+    check_unique_in_store,
+    show_key,
 )
-from dostyk.interchange.datapackage.descriptor import FORMATS, field_type
 from dostyk.interchange.datapackage.errors import ErrorLog, PackageRejected
-from dostyk.interchange.datapackage.reading import read_table
+from dostyk.interchange.datapackage.reading import columns_of, read_arrow
+from dostyk.interchange.datapackage.resources import package_resources
 from dostyk.reference import nomenclature
 from dostyk.store import bulk
 from dostyk.store import tables as t
 from dostyk.store.canonical import row_encoder
 from dostyk.store.tables import TABLES
 from dostyk.store.unit_of_work import UnitOfWork
-
-DESCRIPTOR = "datapackage.json"
 
 #: Called with a stage ("read", "check", "load"), a table name, and a count of rows.
 Progress = Callable[[str, str, int], None]
@@ -46,6 +51,8 @@ Progress = Callable[[str, str, int], None]
 class ImportReport:
     loaded: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    #: Files in the folder that the descriptor does not name, left out on request.
+    ignored: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -58,153 +65,173 @@ def _quiet(_stage: str, _table: str, _rows: int) -> None:
 
 
 def import_package(
-    engine: Engine, path: Path, *, progress: Progress = _quiet, error_limit: int = 100
+    engine: Engine,
+    path: Path,
+    *,
+    progress: Progress = _quiet,
+    error_limit: int = 100,
+    ignore_unlisted: bool = False,
+    chunk_rows: int | None = None,
 ) -> ImportReport:
-    """Check the package at ``path`` whole, then load it in one transaction."""
+    """Check and load the package at ``path`` in one transaction: all of it, or nothing.
+
+    Files in the folder that the descriptor does not name refuse the package, unless
+    ``ignore_unlisted``, when they are listed in the report as ignored.
+    """
     started = time.perf_counter()
     log = ErrorLog(error_limit)
-    files = _resources(path, log)
+    resources = package_resources(path, log, ignore_unlisted=ignore_unlisted)
     log.raise_if_any()
-    package: dict[str, TableRows] = {}
-    for table in TABLES:
-        if table.name not in files:
-            continue
-        file = files[table.name]
-        read = read_table(file, table, log)
-        progress("read", table.name, len(read[0]) if read else 0)
-        if read is not None:
-            package[table.name] = TableRows.of(table, file.name, read)
-    log.raise_if_any()
-    for table_rows in package.values():
-        check_records(table_rows, log)
-        progress("check", table_rows.table.name, len(table_rows.rows))
-    if declarations := package.get(t.declarations.name):
-        check_unique(declarations, ["declarant_id", "reference"], log)
-    log.raise_if_any()
-
-    report = ImportReport()
+    report = ImportReport(ignored=resources.ignored)
     with UnitOfWork(engine) as uow:
-        lookup = Lookup(uow.connection, package)
-        for table_rows in package.values():
-            check_references(table_rows, lookup, log)
-        log.raise_if_any()
-        check_across(package, lookup, nomenclature(), log)
-        log.raise_if_any()
-        fresh = {name: _new_rows(uow, rows, log) for name, rows in package.items()}
-        log.raise_if_any()
+        load = _Load(uow, log, report, progress, chunk_rows or CHUNK_ROWS)
         for table in TABLES:
-            if table.name not in fresh:
-                continue
-            new = fresh[table.name]
-            uow.load(table, new)
-            report.loaded[table.name] = len(new)
-            report.unchanged[table.name] = len(package[table.name].rows) - len(new)
-            progress("load", table.name, len(new))
+            if table.name in resources.files and not log.full:
+                load.table(table, resources.files[table.name])
+        log.raise_if_any()
         uow.commit()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _resources(path: Path, log: ErrorLog) -> dict[str, Path]:
-    """The table files the descriptor names, after checking it against Dostyk's tables."""
-    descriptor_path = path / DESCRIPTOR
-    if not path.is_dir():
-        log.add(str(path), None, None, "is not a folder holding a data package")
-        return {}
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        log.add(DESCRIPTOR, None, None, f"not found in {path}")
-        return {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        log.add(DESCRIPTOR, None, None, f"not valid JSON: {error}")
-        return {}
-    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list):
-        log.add(DESCRIPTOR, None, "resources", "must be a list of table resources")
-        return {}
-    known = {table.name: table for table in TABLES}
-    files: dict[str, Path] = {}
-    for position, resource in enumerate(resources, start=1):
-        where = f"{DESCRIPTOR} resource {position}"
-        if not isinstance(resource, dict):
-            log.add(where, None, None, "must be an object")
-            continue
-        name, relative = resource.get("name"), resource.get("path")
-        if name not in known:
-            log.add(where, None, "name", f"{name!r} is not a Dostyk table ({sorted(known)})")
-            continue
-        if name in files:
-            log.add(where, None, "name", f"{name!r} appears twice")
-            continue
-        if not isinstance(relative, str) or Path(relative).is_absolute() or ".." in relative:
-            log.add(where, None, "path", "must be a relative path inside the package")
-            continue
-        suffix = Path(relative).suffix.lstrip(".")
-        if suffix not in FORMATS:
-            log.add(where, None, "path", f"{relative!r}: a table is a .csv or .parquet file")
-            continue
-        file = path / relative
-        if not file.is_file():
-            log.add(relative, None, None, "the file named in datapackage.json is missing")
-            continue
-        _check_declared_fields(where, resource, known[name], log)
-        if _intact(relative, file, resource, log):
-            files[name] = file
-    return files
+#: Rows checked and loaded at a time: enough to keep the driver's bulk path busy, few enough to
+#: keep an import's memory flat however long the package.
+CHUNK_ROWS = 20_000
+#: Tables whose rules span every row (the chain of command, postings that must not overlap),
+#: checked in one piece; they hold a few thousand rows at most.
+WHOLE_TABLES = frozenset({t.officers.name, t.officer_postings.name})
 
 
-def _intact(relative: str, file: Path, resource: dict[str, Any], log: ErrorLog) -> bool:
-    """The file has the size and hash the descriptor records, when it records them."""
-    declared_bytes, declared_hash = resource.get("bytes"), resource.get("hash")
-    if declared_bytes is None and declared_hash is None:
-        return True
-    data = file.read_bytes()
-    if declared_bytes is not None and declared_bytes != len(data):
-        log.add(
-            relative,
-            None,
-            None,
-            f"is {len(data):,} bytes where datapackage.json says {declared_bytes:,}: "
-            "the file is truncated or was changed",
-        )
-        return False
-    if isinstance(declared_hash, str):
-        algorithm, _, expected = declared_hash.rpartition(":")
-        algorithm = algorithm or "md5"
-        if algorithm not in hashlib.algorithms_available:
-            log.add(
-                relative, None, None, f"unknown hash algorithm {algorithm!r} in datapackage.json"
+class _Load:
+    """One import in progress: each table read, then checked and loaded chunk by chunk.
+
+    Every chunk is checked against the chunks and tables before it, which are already in the
+    store inside this transaction. After the first error nothing more is loaded, but every
+    later row is still read and checked on its own, so one run reports what it can.
+    """
+
+    def __init__(
+        self, uow: UnitOfWork, log: ErrorLog, report: ImportReport, progress: Progress, size: int
+    ) -> None:
+        self.uow = uow
+        self.log = log
+        self.report = report
+        self.progress = progress
+        self.size = size
+        self.keys: dict[str, dict[tuple[Any, ...], int]] = {}
+        self.lookup = Lookup(uow.connection, {}, self.keys)
+        self.nomenclature = nomenclature()
+
+    @property
+    def loading(self) -> bool:
+        return not self.log
+
+    def table(self, table: Table, file: Path) -> None:
+        data = read_arrow(file, table, self.log)
+        total = 0 if data is None else data.num_rows
+        self.progress("read", table.name, total)
+        if data is None:
+            return
+        keys = self.keys.setdefault(table.name, {})
+        references: dict[tuple[Any, ...], int] = {}
+        deferred: list[Deferred] = []
+        held_before = bulk.count(self.uow.connection, table)
+        size = max(total, 1) if table.name in WHOLE_TABLES else self.size
+        loaded = unchanged = 0
+        for offset in range(0, total, size):
+            rows = TableRows.of(
+                table, file.name, columns_of(data.slice(offset, size), table), offset=offset
             )
-            return False
-        if hashlib.new(algorithm, data).hexdigest() != expected.lower():
-            log.add(
-                relative,
-                None,
-                None,
-                f"its {algorithm} hash differs from datapackage.json: the file was changed",
-            )
-            return False
-    return True
+            fresh = self._chunk(rows, keys, references, deferred, held_before > 0)
+            loaded += len(fresh)
+            unchanged += len(rows.rows) - len(fresh)
+            self.progress("load", table.name, len(rows.rows))
+            if self.log.full:
+                return
+        del data
+        if self.loading:
+            self._deferred(table, file.name, deferred)
+        if self.loading:
+            stored = bulk.count(self.uow.connection, table) - held_before
+            if stored != loaded:
+                self.log.add(
+                    file.name,
+                    None,
+                    None,
+                    f"{loaded:,} new rows were read but {stored:,} were stored",
+                )
+        self.report.loaded[table.name] = loaded
+        self.report.unchanged[table.name] = unchanged
 
+    def _chunk(
+        self,
+        rows: TableRows,
+        keys: dict[tuple[Any, ...], int],
+        references: dict[tuple[Any, ...], int],
+        deferred: list[Deferred],
+        store_held_some: bool,
+    ) -> list[tuple[Any, ...]]:
+        """Check one chunk; load its new rows unless an error has been found. Returns them."""
+        log = self.log
+        check_records(rows, log)
+        key_names = ", ".join(c.name for c in rows.table.primary_key.columns)
+        for key, index in rows.row_of_key.items():
+            first = keys.setdefault(key, rows.number(index))
+            if first != rows.number(index):
+                log.add(
+                    rows.file,
+                    rows.number(index),
+                    key_names,
+                    f"duplicate key {show_key(key)}: row {first} has the same",
+                )
+        if rows.table is t.declarations:
+            check_unique(rows, ["declarant_id", "reference"], log, references)
+            if store_held_some:
+                check_unique_in_store(rows, ["declarant_id", "reference"], self.uow.connection, log)
+        if not self.loading:
+            return []
+        lookup = self.lookup
+        lookup.next_chunk({rows.table.name: rows})
+        check_references(rows, lookup, log, deferred)
+        if not self.loading:
+            return []
+        check_across({rows.table.name: rows}, lookup, self.nomenclature, log)
+        fresh = _new_rows(self.uow, rows, log) if store_held_some else rows.rows
+        if not self.loading:
+            return []
+        self.uow.load(rows.table, fresh)
+        self.uow.checkpoint()
+        lookup.remember(rows)
+        return fresh
 
-def _check_declared_fields(where: str, resource: dict[str, Any], table: Any, log: ErrorLog) -> None:
-    """A resource's declared schema, when given, must be the table's."""
-    schema = resource.get("schema")
-    if not isinstance(schema, dict):
-        return
-    declared = {
-        f.get("name"): f.get("type") for f in schema.get("fields", []) if isinstance(f, dict)
-    }
-    for column in table.columns:
-        expected = field_type(column)
-        if column.name in declared and declared[column.name] not in (expected, None):
-            log.add(
-                where,
-                None,
-                column.name,
-                f"declared as {declared[column.name]!r}; Dostyk reads it as {expected!r}",
-            )
+    def _deferred(self, table: Table, file: str, deferred: list[Deferred]) -> None:
+        """References to rows of the same table that came later in the file, now all loaded."""
+        if not deferred:
+            return
+        lookup = self.lookup
+        lookup.next_chunk({})
+        constraint = next(c for c in table.foreign_key_constraints if c.referred_table is table)
+        field_names = ", ".join(constraint.column_keys)
+        lookup.preload(table, {target for _, _, target in deferred})
+        for number, _own, target in deferred:
+            if not lookup.knows(table, target):
+                self.log.add(
+                    file,
+                    number,
+                    field_names,
+                    f"refers to {show_key(target)}, which is in neither {table.name} nor the store",
+                )
+        if table is t.crossings:
+            lookup.preload(table, {own for _, own, _ in deferred})
+            for number, own, target in deferred:
+                crossing, movement = lookup.get(table, own), lookup.get(table, target)
+                if crossing is None or movement is None:
+                    continue
+                try:
+                    check_part_of(crossing, movement)
+                except InvariantViolation as error:
+                    for violation in error.violations:
+                        self.log.add(file, number, violation.field, violation.message)
 
 
 def _new_rows(uow: UnitOfWork, rows: TableRows, log: ErrorLog) -> list[tuple[Any, ...]]:
@@ -230,7 +257,7 @@ def _new_rows(uow: UnitOfWork, rows: TableRows, log: ErrorLog) -> list[tuple[Any
             differing = [n for n, a, b in zip(names, incoming, held, strict=True) if a != b]
             log.add(
                 rows.file,
-                index + 1,
+                rows.number(index),
                 ", ".join(differing),
                 f"the store already holds {table.name} {key!r} with other values",
             )

@@ -3,12 +3,21 @@
 CSV goes through Arrow's parser, which is fast; when it refuses a file, the file is read again
 row by row with the canonical decoders to say exactly which row and field is wrong. Parquet files
 are cast to the table's types column by column.
+
+A table is either read whole or refused with at least one located error: when Arrow refuses a
+value that the row-by-row diagnosis cannot place, the file is still refused, with Arrow's own
+message, so no table can drop out of an import in silence. A UTF-8 byte-order mark, as
+spreadsheets write it, is skipped. Text is checked by the domain's rules when each record is
+built (a NUL, which PostgreSQL cannot hold, is refused there at its row and field).
 """
 
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +28,18 @@ import pyarrow.parquet as pq
 from sqlalchemy import Boolean, Column, Date, Double, Integer, Table
 
 from dostyk.interchange.datapackage.errors import ErrorLog
-from dostyk.store.canonical import codec
+from dostyk.store.canonical import codec, integer_bounds
 from dostyk.store.types import ExactDecimal, UtcDateTime
 
 ZONE_SUFFIX = r"(Z|[+-]\d\d:?\d\d)$"
+#: Arrow parses a file in blocks and needs every row inside one; a block is made at least this big.
+BLOCK_SIZE = 1 << 22
+#: The encoding of CSV text: UTF-8, with or without a byte-order mark.
+ENCODING = "utf-8-sig"
+
+# Python's csv module refuses fields over 128 KiB; text columns have no such limit, so the
+# row-by-row diagnosis must read whatever Arrow reads.
+csv.field_size_limit(sys.maxsize)
 
 
 def arrow_type(column: Column[Any]) -> pa.DataType:
@@ -47,19 +64,41 @@ def arrow_schema(table: Table) -> pa.Schema:
 
 
 def read_header(path: Path) -> list[str] | None:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding=ENCODING, newline="") as handle:
         return next(csv.reader(handle), None)
 
 
 def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | None:
     """The file's columns as lists of values in the table's order, or None after logging errors."""
+    data = read_arrow(path, table, log)
+    if data is None:
+        return None
+    return columns_of(data, table)
+
+
+def columns_of(data: pa.Table, table: Table) -> list[list[Any]]:
+    """Python values of (a slice of) a table read by :func:`read_arrow`, in column order."""
+    return [data.column(c.name).to_pylist() for c in table.columns]
+
+
+def read_arrow(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
+    """The file as an Arrow table of the store's types, or None after logging errors.
+
+    Arrow holds the values in compact columns; an import turns them into Python values a chunk
+    at a time.
+    """
+    before = len(log.errors) + log.more
     if path.suffix == ".parquet":
         data = _read_parquet(path, table, log)
     else:
         data = _read_csv(path, table, log)
+    if data is not None and not _numbers_fit(data, table, path.name, log):
+        data = None
     if data is None:
+        if len(log.errors) + log.more == before:
+            log.add(path.name, None, None, "could not be read (no row could be named)")
         return None
-    return [data.column(c.name).to_pylist() for c in table.columns]
+    return data
 
 
 def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
@@ -81,6 +120,7 @@ def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
     try:
         data = pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(block_size=_block_size(path)),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
@@ -95,6 +135,59 @@ def _read_csv(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:
         _diagnose_csv(path, table, log, str(error))
         return None
     return _with_instants(data, table, instants, file, log)
+
+
+_PYTHON_RANGE = {
+    pa.timestamp("us", tz="UTC").id: (
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ),
+    pa.date32().id: (date(1, 1, 1), date(9999, 12, 31)),
+}
+
+
+def _numbers_fit(data: pa.Table, table: Table, file: str, log: ErrorLog) -> bool:
+    """Whole numbers within their column's range, and no infinity or NaN among the doubles.
+
+    Arrow reads ``inf`` and ``nan`` as numbers, reads every whole number as 64-bit and lets a
+    decimal past its precision through; SQLite would store NaN as NULL, PostgreSQL refuse a
+    33-bit INTEGER, and either refuse the decimal, each mid-load.
+    """
+    fits = True
+    for column in table.columns:
+        values = data.column(column.name)
+        if isinstance(column.type, Integer):
+            low, high = integer_bounds(column)
+            bad = pc.or_(pc.less(values, low), pc.greater(values, high))
+            problem = "is out of range"
+        elif isinstance(column.type, Double):
+            bad = pc.invert(pc.is_finite(values))
+            problem = "is not a finite number"
+        elif isinstance(column.type, (UtcDateTime, Date)):
+            # Arrow reads year 0 and years past 9999; Python's dates and times cannot hold them.
+            low, high = (pa.scalar(v, type=values.type) for v in _PYTHON_RANGE[values.type.id])
+            bad = pc.or_(pc.less(values, low), pc.greater(values, high))
+            for index in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()[:20]:
+                log.add(file, index + 1, column.name, "is outside the years 1 to 9999")
+                fits = False
+            continue
+        elif isinstance(column.type, ExactDecimal):
+            whole = column.type.precision - column.type.scale
+            limit = Decimal(10) ** whole
+            flags = [v is not None and abs(v) >= limit for v in values.to_pylist()]
+            bad = pa.array(flags, type=pa.bool_())
+            problem = f"has more than {whole} digits before the decimal point"
+        else:
+            continue
+        for index in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()[:20]:
+            log.add(file, index + 1, column.name, f"{values[index].as_py()} {problem}")
+            fits = False
+    return fits
+
+
+def _block_size(path: Path) -> int:
+    """The whole file in one block when it is small, so no long row can straddle two blocks."""
+    return max(BLOCK_SIZE, min(path.stat().st_size + 1, (1 << 31) - 1))
 
 
 def _with_instants(
@@ -142,7 +235,7 @@ def _diagnose_csv(path: Path, table: Table, log: ErrorLog, arrow_message: str) -
     before = len(log.errors)
     decoders = {c.name: codec(c)[1] for c in table.columns}
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding=ENCODING, newline="") as handle:
             reader = csv.reader(handle, strict=True)
             header = next(reader)
             for number, values in enumerate(reader, start=1):
@@ -166,6 +259,8 @@ def _diagnose_csv(path: Path, table: Table, log: ErrorLog, arrow_message: str) -
                     return
     except csv.Error as error:
         log.add(file, None, None, f"malformed CSV: {error} (an unterminated quote?)")
+    except UnicodeDecodeError as error:
+        log.add(file, None, None, f"not UTF-8 text ({error.reason} after the header)")
     if len(log.errors) == before:
         log.add(file, None, None, f"could not be read: {arrow_message}")
 
