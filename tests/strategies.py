@@ -159,7 +159,7 @@ def _add(world: World, table: Table, rows: list[tuple[Any, ...]]) -> None:
 def rows_of(
     draw: st.DrawFn, table: Table, fixed: dict[str, st.SearchStrategy[Any]], most: int
 ) -> list[tuple[Any, ...]]:
-    columns = {c.name: fixed.get(c.name) or value_of(c) for c in table.columns}
+    columns = {c.name: fixed[c.name] if c.name in fixed else value_of(c) for c in table.columns}
     row = st.tuples(*columns.values())
     return draw(st.lists(row, max_size=most))
 
@@ -182,7 +182,10 @@ def worlds(draw: st.DrawFn, most: int = 4) -> World:
         world,
         t.conveyances,
         rows_of(
-            draw, t.conveyances, {"carrier_id": st.one_of(st.none(), carrier or st.none())}, most
+            draw,
+            t.conveyances,
+            {"carrier_id": st.none() if carrier is None else st.one_of(st.none(), carrier)},
+            most,
         ),
     )
     conveyances = world.keys(t.conveyances)
@@ -196,13 +199,13 @@ def worlds(draw: st.DrawFn, most: int = 4) -> World:
     declarant = _party_with(world, PartyRole.DECLARANT)
     if declarant is None:
         return world
-    importer = _party_with(world, PartyRole.IMPORTER) or st.none()
-    exporter = _party_with(world, PartyRole.EXPORTER) or st.none()
+    importer = _party_with(world, PartyRole.IMPORTER)
+    exporter = _party_with(world, PartyRole.EXPORTER)
     fixed = {
         "post_code": posts,
         "declarant_id": declarant,
-        "importer_id": st.one_of(st.none(), importer),
-        "exporter_id": st.one_of(st.none(), exporter),
+        "importer_id": st.none() if importer is None else st.one_of(st.none(), importer),
+        "exporter_id": st.none() if exporter is None else st.one_of(st.none(), exporter),
         "manifest_id": st.none(),
     }
     _add(world, t.declarations, _unique_references(rows_of(draw, t.declarations, fixed, most)))

@@ -317,7 +317,7 @@ def test_a_store_file_that_is_not_a_database(runner: CliRunner, tmp_path: Path) 
     [
         ("file", "exists and is not a folder"),
         ("/dev/null", "exists and is not a folder"),
-        ("/proc/dostyk-export", "cannot be made there"),
+        ("/proc/dostyk-export", "cannot write there"),
     ],
 )
 def test_export_to_a_place_that_cannot_be_a_folder(

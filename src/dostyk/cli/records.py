@@ -151,7 +151,7 @@ def export(
         except ExportRefused as refused:
             bar.stop()
             terminal.error("export refused: {}", refused)
-            raise typer.Exit(1) from None
+            raise typer.Exit(2) from None
     terminal.say(
         "Wrote {} in {} to {}",
         plural(sum(counts.values()), "record"),
