@@ -460,6 +460,25 @@ def test_an_import_committed_while_another_process_holds_the_store_is_reported_d
     assert "0 entries after the last signed head" in plain(verified.output)
 
 
+def test_a_simulation_committed_while_another_process_holds_the_store_is_reported_done(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with an import: the simulated days are committed before the head is signed."""
+    home = ["--home", str(tmp_path / "home")]
+    assert runner.invoke(app, [*home, "init"]).exit_code == 0
+
+    def busy(*_args: object) -> None:
+        raise StoreBusy("the store at x is busy (another process is writing); tried for 30 s")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("dostyk.services.ledger.sign_head", busy)
+        result = runner.invoke(app, [*home, "simulate", "--days", "1", "--post", "DST"])
+    assert result.exit_code == 0, result.output
+    assert "no head signed now, the store being busy" in plain(result.output)
+    verified = runner.invoke(app, [*home, "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 600 kB file system: room for the key and a little of the store, not for all of it."""

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from dostyk.cli import terminal
 from dostyk.cli.context import open_store, parse_day, settings
-from dostyk.cli.wording import plural
-
-if TYPE_CHECKING:
-    from dostyk.ledger.heads import SignedTreeHead
+from dostyk.cli.wording import plural, signed_head
 
 UTC_OFFSET_HELP = "Hours the country's local time is ahead of UTC (Kazakhstan: 5)."
 
@@ -48,14 +45,11 @@ def init() -> None:
         plural(report.tariff_rates_added, "tariff rate"),
     )
     terminal.say(
-        "ledger key {} in {}; {}", "created" if created else "kept", config.key_dir, _signed(head)
+        "ledger key {} in {}; {}",
+        "created" if created else "kept",
+        config.key_dir,
+        signed_head(head),
     )
-
-
-def _signed(head: SignedTreeHead | None) -> str:
-    if head is None:
-        return "no head signed now, the store being busy: `dostyk ledger head` signs one"
-    return f"signed head of {plural(head.tree_size, 'entry', 'entries')}"
 
 
 @records.command("import")
@@ -112,7 +106,7 @@ def import_(
     terminal.say("{} in {:.2f} s", plural(report.total, "record"), report.seconds)
     try:
         head = sign_head_when_free(engine, load_signing_key(settings().key_dir))
-        terminal.say("ledger: {}", _signed(head))
+        terminal.say("ledger: {}", signed_head(head))
     except FileNotFoundError:
         terminal.warn("no ledger key found: the import is logged but no head was signed")
 

@@ -10,7 +10,7 @@ import typer
 
 from dostyk.cli import terminal
 from dostyk.cli.context import fail, open_store, parse_day, settings
-from dostyk.cli.wording import plural
+from dostyk.cli.wording import plural, signed_head
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -51,7 +51,7 @@ def simulate_command(
     Everything happens through the real use cases and lands in the store; who was corrupt and
     what each declaration really carried goes to the ground-truth folder.
     """
-    from dostyk.services.ledger import load_signing_key, sign_head
+    from dostyk.services.ledger import load_signing_key, sign_head_when_free
     from dostyk.simulate.run import DEFAULT_START, simulate
     from dostyk.simulate.summary import figures
 
@@ -89,8 +89,8 @@ def simulate_command(
         )
         return
     try:
-        head = sign_head(engine, load_signing_key(settings().key_dir))
-        terminal.say("ledger: signed head of {}", plural(head.tree_size, "entry", "entries"))
+        head = sign_head_when_free(engine, load_signing_key(settings().key_dir))
+        terminal.say("ledger: {}", signed_head(head))
     except FileNotFoundError:
         terminal.warn("no ledger key: run `dostyk init` to sign the log")
     rows = figures(engine, first, days)
