@@ -437,6 +437,11 @@ def test_a_busy_postgresql_store_says_so_past_the_timeout(
     assert runner.invoke(app, [*postgres_store, *register]).exit_code == 0
 
 
+def _busy(*_args: object) -> None:
+    """Signing a head while another process holds the store past the busy timeout."""
+    raise StoreBusy("the store at x is busy (another process is writing); tried for 30 s")
+
+
 def test_an_import_committed_while_another_process_holds_the_store_is_reported_done(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -445,11 +450,8 @@ def test_an_import_committed_while_another_process_holds_the_store_is_reported_d
     home = ["--home", str(tmp_path / "home")]
     assert runner.invoke(app, [*home, "init"]).exit_code == 0
 
-    def busy(*_args: object) -> None:
-        raise StoreBusy("the store at x is busy (another process is writing); tried for 30 s")
-
     with monkeypatch.context() as patch:
-        patch.setattr("dostyk.services.ledger.sign_head", busy)
+        patch.setattr("dostyk.services.ledger.sign_head", _busy)
         result = runner.invoke(app, [*home, "import", str(SAMPLE_PACKAGE)])
     assert result.exit_code == 0, result.output
     told = "no head signed now, the store being busy: `dostyk ledger head` signs one"
@@ -467,11 +469,8 @@ def test_a_simulation_committed_while_another_process_holds_the_store_is_reporte
     home = ["--home", str(tmp_path / "home")]
     assert runner.invoke(app, [*home, "init"]).exit_code == 0
 
-    def busy(*_args: object) -> None:
-        raise StoreBusy("the store at x is busy (another process is writing); tried for 30 s")
-
     with monkeypatch.context() as patch:
-        patch.setattr("dostyk.services.ledger.sign_head", busy)
+        patch.setattr("dostyk.services.ledger.sign_head", _busy)
         result = runner.invoke(app, [*home, "simulate", "--days", "1", "--post", "DST"])
     assert result.exit_code == 0, result.output
     assert "no head signed now, the store being busy" in plain(result.output)
