@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -21,45 +20,16 @@ from hypothesis import strategies as st
 from dostyk.cli.terminal import visible
 from tests.cli import documents as docs
 from tests.cli.conftest import Invoke, command
+from tests.cli.hostile_text import ARGUMENT_PIECES, hidden
 
-HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-PIECES = [
-    "[",
-    "]",
-    "/",
-    "\\",
-    "[bold]",
-    "[/]",
-    "[/x]",
-    "[red]",
-    "[link=x]",
-    "\x1b",
-    "\x1b[2J",
-    "\x07",
-    "\u202e",
-    "\u2066",
-    "\u200b",
-    "\x85",
-    "\u2028",
-    "{",
-    "}",
-    ":",
-    " ",
-    "a",
-    "é",
-]
 TEXT = st.one_of(
     st.text(min_size=1, max_size=40),
-    st.lists(st.sampled_from(PIECES), min_size=1, max_size=10).map("".join),
+    st.lists(st.sampled_from(ARGUMENT_PIECES), min_size=1, max_size=10).map("".join),
 )
 
 
 #: Each example's declaration gets its own number, so all examples can share one store.
 NUMBERS = itertools.count(1)
-
-
-def hidden(output: str) -> set[str]:
-    return {c for c in output if c != "\n" and unicodedata.category(c) in HIDDEN_CATEGORIES}
 
 
 def flat(output: str) -> str:

@@ -21,49 +21,13 @@ from hypothesis import strategies as st
 
 from dostyk.cli import terminal
 from dostyk.cli.terminal import HIDDEN_CATEGORIES, visible
+from tests.cli.hostile_text import PIECES, hidden
 
-#: Text a hostile user would try: markup, escapes, controls, bidi overrides, anything at all.
-PIECES = [
-    "[",
-    "]",
-    "/",
-    "\\",
-    "[bold]",
-    "[/]",
-    "[/x]",
-    "[red]",
-    "[link=x]",
-    "\x1b",
-    "\x1b[2J",
-    "\x00",
-    "\x07",
-    "\u202e",
-    "\u2066",
-    "\u200b",
-    "\x85",
-    "\u2028",
-    "\ufeff",
-    "\U000f0000",
-    "{",
-    "}",
-    "{}",
-    ":",
-    " ",
-    "a",
-    "\n",
-    "\t",
-    "é",
-    "北",
-]
 NASTY = st.one_of(
     st.text(),
     st.text(alphabet=st.characters(codec="utf-8")),
     st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
 )
-
-
-def hidden(text: str) -> set[str]:
-    return {c for c in text if c != "\n" and unicodedata.category(c) in HIDDEN_CATEGORIES}
 
 
 def escaped(text: str) -> str:
