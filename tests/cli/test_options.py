@@ -22,18 +22,26 @@ from tests.test_cli import plain
 REASON = "Clearance stock: the invoice and the bank transfer are verified"
 
 
-def requested(dostyk: Invoke) -> None:
-    """The red toys, with an override to green requested by IN-DST1."""
+def assessed(dostyk: Invoke, *more: list[str]) -> None:
+    """The toys registered, lodged and assessed (red), then any ``more`` steps, each done."""
     docs.write("crossing.json", docs.crossing())
     docs.write("toys.json", docs.toys())
     for args in (
         command("crossing register crossing.json --as IN-DST1", at=5),
         command("declaration lodge toys.json --as BRK000", at=10),
         command("declaration assess D-TOYS --as system", at=15),
-        command("override request D-TOYS --to green --as IN-DST1", "--reason", REASON, at=20),
+        *more,
     ):
         result = dostyk(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def requested(dostyk: Invoke) -> None:
+    """The red toys, with an override to green requested by IN-DST1."""
+    assessed(
+        dostyk,
+        command("override request D-TOYS --to green --as IN-DST1", "--reason", REASON, at=20),
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,14 +163,7 @@ def test_ledger_problems_are_counted_in_the_right_number(dostyk: Invoke, home: P
 
 
 def test_times_in_messages_end_in_z(dostyk: Invoke) -> None:
-    docs.write("crossing.json", docs.crossing())
-    docs.write("toys.json", docs.toys())
-    for args in (
-        command("crossing register crossing.json --as IN-DST1", at=5),
-        command("declaration lodge toys.json --as BRK000", at=10),
-        command("declaration assess D-TOYS --as system", at=15),
-    ):
-        assert dostyk(*args).exit_code == 0
+    assessed(dostyk)
     # Nobody is on duty two days later: the refusal names the time as every message does.
     late = dostyk(
         "inspection", "assign", "D-TOYS", "--as", "system", "--at", "2024-03-03T12:00:00Z"
