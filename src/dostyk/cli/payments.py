@@ -27,7 +27,7 @@ duties_app = typer.Typer(
 
 
 def _print_duties(duties: Duties, as_json: bool = False) -> None:
-    from dostyk.cli.views import plain, record_json
+    from dostyk.services.declaration_record import plain, record_json
 
     if as_json:
         document = {
