@@ -34,7 +34,7 @@ from dostyk.store import running
 from dostyk.store.canonical import encode_instant
 from dostyk.store.engine import WRITER_OPTION, is_read_only, make_engine
 from dostyk.store.errors import StoreBusy
-from dostyk.store.tables import TABLES, ledger_entries, ledger_nodes
+from dostyk.store.tables import LOGGED_TABLES, ledger_entries, ledger_nodes
 
 
 class Problem(StrEnum):
@@ -286,7 +286,7 @@ TableDigests = tuple[str, list["tuple[str, bytes] | Unreadable"]]
 
 def record_digests(connection: Connection, progress: Progress) -> list[TableDigests]:
     result: list[TableDigests] = []
-    for table in TABLES:
+    for table in LOGGED_TABLES:
         hasher = hasher_for(table)
         digests: list[tuple[str, bytes] | Unreadable] = [
             row if isinstance(row, Unreadable) else hasher.key_and_hash(row)

@@ -25,7 +25,7 @@ from dostyk.ledger.verification import Progress, VerificationReport, verify_stor
 from dostyk.ledger.writer import log_size
 from dostyk.store.engine import WRITER_OPTION, is_read_only
 from dostyk.store.errors import StoreBusy, StoreReadOnly, store_name
-from dostyk.store.tables import TABLES
+from dostyk.store.tables import LOGGED_TABLES
 
 PRIVATE_KEY = "ledger-ed25519.pem"
 PUBLIC_KEY = "ledger-ed25519.pub"
@@ -143,8 +143,9 @@ def prove_record(
     engine: Engine, key: SigningKey, table: str, record_key: list[str]
 ) -> dict[str, Any]:
     """An inclusion proof of a record's latest entry, against a head signed now if need be."""
-    if table not in {t.name for t in TABLES}:
-        raise UnknownRecord(f"{table!r} is not a table ({sorted(t.name for t in TABLES)})")
+    if table not in {t.name for t in LOGGED_TABLES}:
+        names = sorted(t.name for t in LOGGED_TABLES)
+        raise UnknownRecord(f"{table!r} is not a table ({names})")
     with engine.connect() as connection:
         entry = store.latest_entry(connection, table, record_key)
     if entry is None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from dostyk.domain.accounts import Account, ApiToken, Credential, LoginAttempt, Session
 from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationUnit
 from dostyk.domain.discrepancies import Discrepancy
@@ -57,6 +58,11 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.duty_shifts.name: DutyShift,
     t.discrepancies.name: Discrepancy,
     t.queue_exceptions.name: QueueException,
+    t.accounts.name: Account,
+    t.account_credentials.name: Credential,
+    t.api_tokens.name: ApiToken,
+    t.web_sessions.name: Session,
+    t.login_attempts.name: LoginAttempt,
 }
 
 
@@ -163,4 +169,7 @@ def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return apply
 
 
-RECORD_TYPES: dict[str, RecordType] = {table.name: RecordType.of(table) for table in t.TABLES}
+RECORD_TYPES: dict[str, RecordType] = {
+    table.name: RecordType.of(table)
+    for table in (*t.TABLES, *t.ACCOUNT_TABLES, *t.OPERATIONAL_TABLES)
+}

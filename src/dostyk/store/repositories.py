@@ -50,6 +50,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
+from dostyk.domain.accounts import (
+    FAILURES,
+    Account,
+    ApiToken,
+    AttemptOutcome,
+    Credential,
+    LoginAttempt,
+    Session,
+)
 from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import (
     Channel,
@@ -399,6 +408,9 @@ class Repository(Generic[R]):
 class Posts(Repository[Any]):
     table = t.posts
 
+    def in_region(self, region: str) -> list[Any]:
+        return self._of(t.posts.c.region, region)
+
 
 class Officers(Repository[Officer]):
     table = t.officers
@@ -430,6 +442,9 @@ class Officers(Repository[Officer]):
 class Postings(Repository[Posting]):
     table = t.officer_postings
 
+    def of_officer(self, officer_id: str) -> list[Posting]:
+        return self._of(t.officer_postings.c.officer_id, officer_id)
+
     def serving_at(self, post_code: str, day: date) -> list[Posting]:
         column = self.table.c
         return self._run(
@@ -445,6 +460,99 @@ class Postings(Repository[Posting]):
             ),
             post_code=post_code,
             day=day,
+        )
+
+
+class _Unlogged(Repository[R]):
+    """A repository of operational rows, which the ledger does not log (sessions, attempts)."""
+
+    def _log(self, rows: Sequence[Sequence[Any]], operation: Operation) -> None:
+        return None
+
+
+class Accounts(Repository[Account]):
+    table = t.accounts
+
+
+class Credentials(Repository[Credential]):
+    table = t.account_credentials
+
+
+class ApiTokens(Repository[ApiToken]):
+    table = t.api_tokens
+
+    def by_secret_hash(self, secret_hash: str) -> ApiToken | None:
+        found = self._of(t.api_tokens.c.secret_hash, secret_hash)
+        return found[0] if found else None
+
+    def of_account(self, username: str) -> list[ApiToken]:
+        return self._of(t.api_tokens.c.username, username)
+
+
+class WebSessions(_Unlogged[Session]):
+    table = t.web_sessions
+
+    def touch(self, session_id: str, at: datetime) -> None:
+        c = t.web_sessions.c
+        statement = self._prepared(
+            "touch",
+            lambda: (
+                update(t.web_sessions)
+                .where(c.session_id == bindparam("key"))
+                .values(last_seen_at=bindparam("seen"))
+            ),
+        )
+        _write(self.connection, statement, [{"key": session_id, "seen": at}], ("last_seen_at",))
+
+    def close(self, session_id: str, at: datetime) -> None:
+        c = t.web_sessions.c
+        self.connection.execute(
+            update(t.web_sessions)
+            .where(c.session_id == session_id, c.closed_at.is_(None))
+            .values(closed_at=at)
+        )
+
+    def close_all_of(self, username: str, at: datetime) -> int:
+        """Close the account's sessions still open at ``at``; only unexpired ones are read."""
+        c = t.web_sessions.c
+        result = self.connection.execute(
+            update(t.web_sessions)
+            .where(c.username == username, c.expires_at > at, c.closed_at.is_(None))
+            .values(closed_at=at)
+        )
+        return int(result.rowcount)
+
+
+class LoginAttempts(_Unlogged[LoginAttempt]):
+    table = t.login_attempts
+
+    def recent_failures(self, by: str, value: str, since: datetime, limit: int) -> list[datetime]:
+        """The times of the latest failures (at most ``limit``) of one username or one client
+        (``by``) after ``since``, latest first: ranges of the (by, outcome, at) index."""
+        column = t.login_attempts.c[by]
+        c = t.login_attempts.c
+        rows = self._select(
+            f"failures:{by}",
+            lambda: (
+                select(c.at)
+                .where(
+                    column == bindparam("value"),
+                    c.outcome.in_([o.value for o in sorted(FAILURES)]),
+                    c.at > bindparam("since"),
+                )
+                .order_by(desc(c.at))
+                .limit(bindparam("limit"))
+            ),
+            value=value,
+            since=since,
+            limit=limit,
+        )
+        return [row[0] for row in rows]
+
+    def set_outcome(self, attempt_id: str, outcome: AttemptOutcome) -> None:
+        c = t.login_attempts.c
+        self.connection.execute(
+            update(t.login_attempts).where(c.attempt_id == attempt_id).values(outcome=outcome.value)
         )
 
 

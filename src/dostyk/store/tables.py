@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from dostyk.domain.accounts import AttemptOutcome, Role
 from dostyk.domain.conveyances import ConveyanceKind, Direction
 from dostyk.domain.declarations import Channel, DeclarationKind, DeclarationStatus
 from dostyk.domain.discrepancies import DiscrepancyKind
@@ -79,6 +80,12 @@ DESCRIPTIONS = {
     "duty_shifts": "Who is on duty at a post, from when to when.",
     "discrepancies": "What reconciling crossings and manifests with declarations found.",
     "queue_exceptions": "Declarations served out of turn, with the officer's reason.",
+    "accounts": "Who may sign in, in which role, for which officer or party.",
+    "account_credentials": "Each account's password as its argon2id hash.",
+    "api_tokens": "Systems' credentials: the SHA-256 of each token's secret, its account and "
+    "the party or post it is narrowed to.",
+    "web_sessions": "Signed-in browsers: the SHA-256 of each session cookie's secret.",
+    "login_attempts": "Every attempt to sign in, for throttling and investigation.",
     "ledger_entries": "The tamper-evident log: one entry per change of a record.",
     "ledger_nodes": "Hashes of the log's perfect Merkle subtrees, for proofs.",
     "ledger_heads": "Signed tree heads.",
@@ -610,6 +617,116 @@ queue_exceptions = table(
     Index(None, "officer_id", "at"),
 )
 
+# Accounts are records under the ledger, so a changed role or a password hash replaced behind
+# Dostyk's back is found by `dostyk ledger verify`; they are the store's own access control, not
+# customs data, so no data package carries them (and no hash ever leaves the store in one).
+accounts = table(
+    "accounts",
+    column("username", String(40), "Username, in lower case", primary_key=True),
+    column("role", String(24), "Role", enum=Role),
+    column("display_name", String(200), "Name shown for the account"),
+    column(
+        "officer_id",
+        String(24),
+        "Service number of the officer it belongs to",
+        nullable=True,
+        references="officers.officer_id",
+    ),
+    column(
+        "party_id",
+        String(40),
+        "Party (broker or trader) it belongs to",
+        nullable=True,
+        references="parties.party_id",
+    ),
+    column("disabled", Boolean, "True while the account may not sign in"),
+    column("created_at", Instant, "Time of creation, UTC"),
+    column("disabled_reason", Text, "Why it was disabled", nullable=True),
+    Index(None, "officer_id"),
+    Index(None, "party_id"),
+    info_extra={"accounts": True},
+)
+
+account_credentials = table(
+    "account_credentials",
+    column(
+        "username",
+        String(40),
+        "Account",
+        primary_key=True,
+        references="accounts.username",
+    ),
+    column("password_hash", String(256), "argon2id hash of the password, with its parameters"),
+    column("set_at", Instant, "Time the password was set or last rehashed, UTC"),
+    info_extra={"accounts": True},
+)
+
+api_tokens = table(
+    "api_tokens",
+    column("token_id", String(40), "Token identifier, shown in listings", primary_key=True),
+    column("username", String(40), "Account the token acts as", references="accounts.username"),
+    column("label", String(120), "What the token is for"),
+    column(
+        "party_id",
+        String(40),
+        "Party the token is narrowed to",
+        nullable=True,
+        references="parties.party_id",
+    ),
+    column(
+        "post_code",
+        String(12),
+        "Post the token is narrowed to",
+        nullable=True,
+        references="posts.code",
+    ),
+    column("created_at", Instant, "Time of issue, UTC"),
+    column("expires_at", Instant, "Time it stops working, UTC; empty if never", nullable=True),
+    column("revoked_at", Instant, "Time it was revoked, UTC", nullable=True),
+    column("secret_hash", String(64), "SHA-256 of the token's secret, hex"),
+    UniqueConstraint("secret_hash"),
+    Index(None, "username"),
+    info_extra={"accounts": True},
+)
+
+# Sessions and attempts are operational: they change on every sign-in, say nothing a record
+# needs to prove, and are neither logged in the ledger nor exported.
+web_sessions = table(
+    "web_sessions",
+    column(
+        "session_id", String(64), "SHA-256 of the session cookie's secret, hex", primary_key=True
+    ),
+    column("username", String(40), "Account signed in", references="accounts.username"),
+    column("created_at", Instant, "Time of sign-in, UTC"),
+    column("last_seen_at", Instant, "Time of the last request, to the minute, UTC"),
+    column("expires_at", Instant, "Time the session ends however busy, UTC"),
+    column("idle_seconds", Integer, "Seconds without a request after which it ends"),
+    column("csrf_token", String(64), "Secret every form of the session carries back"),
+    column(
+        "closed_at",
+        Instant,
+        "Time it was closed (signed out, disabled, password changed)",
+        nullable=True,
+    ),
+    # Closing an account's open sessions reads only those not yet expired.
+    Index(None, "username", "expires_at"),
+    info_extra={"operational": True},
+)
+
+login_attempts = table(
+    "login_attempts",
+    column("attempt_id", String(40), "Attempt identifier", primary_key=True),
+    column("username", String(64), "Username tried, in lower case (cut to 64 characters)"),
+    column("client", String(64), "Client address or name (cut to 64 characters)"),
+    column("at", Instant, "Time of the attempt, UTC"),
+    column("outcome", String(16), "What came of it", enum=AttemptOutcome),
+    # Throttling counts one username's or one client's failures in the last minute: a range of
+    # one of these indexes, whatever the length of the history.
+    Index(None, "username", "outcome", "at"),
+    Index(None, "client", "outcome", "at"),
+    info_extra={"operational": True},
+)
+
 Hash = LargeBinary(32)
 
 ledger_entries = table(
@@ -674,7 +791,15 @@ release_tallies = table(
 #: ledger's own tables are kept apart, since they are the evidence about the records, and so are
 #: the derived statistics.
 TABLES: tuple[Table, ...] = tuple(
-    t for t in metadata.sorted_tables if not t.info.get("ledger") and not t.info.get("derived")
+    t
+    for t in metadata.sorted_tables
+    if not any(t.info.get(kind) for kind in ("ledger", "derived", "accounts", "operational"))
 )
+#: The accounts' tables: logged in the ledger like the records, but never exported.
+ACCOUNT_TABLES: tuple[Table, ...] = (accounts, account_credentials, api_tokens)
+#: Every table whose rows the ledger logs (and `dostyk ledger verify` checks).
+LOGGED_TABLES: tuple[Table, ...] = TABLES + ACCOUNT_TABLES
+#: Sessions and sign-in attempts: neither logged nor exported.
+OPERATIONAL_TABLES: tuple[Table, ...] = (web_sessions, login_attempts)
 DERIVED_TABLES: tuple[Table, ...] = (usual_values, release_tallies)
 LEDGER_TABLES: tuple[Table, ...] = (ledger_entries, ledger_nodes, ledger_heads)

@@ -162,6 +162,26 @@ class UnitOfWork:
     def tariff_rates(self) -> r.TariffRates:
         return r.TariffRates(self.connection, self.ledger)
 
+    @cached_property
+    def accounts(self) -> r.Accounts:
+        return r.Accounts(self.connection, self.ledger)
+
+    @cached_property
+    def credentials(self) -> r.Credentials:
+        return r.Credentials(self.connection, self.ledger)
+
+    @cached_property
+    def api_tokens(self) -> r.ApiTokens:
+        return r.ApiTokens(self.connection, self.ledger)
+
+    @cached_property
+    def web_sessions(self) -> r.WebSessions:
+        return r.WebSessions(self.connection, self.ledger)
+
+    @cached_property
+    def login_attempts(self) -> r.LoginAttempts:
+        return r.LoginAttempts(self.connection, self.ledger)
+
     def _watch_declarations(self, rows: Sequence[Sequence[Any]]) -> None:
         self._released.extend(row for row in rows if row[_STATUS] == "released")
 
