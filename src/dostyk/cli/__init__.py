@@ -18,6 +18,7 @@ from dostyk.cli.failures import GuardedGroup
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
+from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
 from dostyk.config import load_settings
 
@@ -69,5 +70,6 @@ register_records(app)
 app.add_typer(ledger_app, name="ledger")
 register_lifecycle(app)
 register_simulation(app)
+register_serve(app)
 
 __all__ = ["app"]
