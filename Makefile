@@ -9,10 +9,22 @@ FUZZ_SECONDS ?= 300
 
 .PHONY: setup demo test lint bench fuzz clean
 
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here): setup
+# installs it when missing and it can (as root with apt-get, as on CI), else says how.
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
+	@if [ ! -x /usr/bin/chromium ] && [ -z "$$DOSTYK_CHROMIUM" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+			&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				chromium >/dev/null; \
+		else \
+			echo "Browser tests need Chromium: run 'sudo apt-get install chromium' (or set DOSTYK_CHROMIUM)"; \
+		fi; \
+	fi
 
 demo: setup
 	rm -rf $(DEMO_HOME)

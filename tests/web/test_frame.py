@@ -175,7 +175,7 @@ def test_the_api_docs_load_nothing_from_elsewhere(client: TestClient) -> None:
 
 
 def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None:
-    script = client.get("/static/vendor/plotly.min.js")
+    script = client.get("/static/plotly.min.js")
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert len(script.content) > 1_000_000

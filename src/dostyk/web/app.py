@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dostyk.config import Settings
 from dostyk.web import problems as p
-from dostyk.web.assets import PLOTLY_JS, STATIC_DIR
+from dostyk.web.assets import PLOTLY_JS, PLOTLY_JS_URL, STATIC_DIR
 from dostyk.web.policy import Grant, allow
 from dostyk.web.problems import PROBLEM_JSON, PROBLEM_SCHEMA, FieldError, Problem
 
@@ -98,7 +98,7 @@ def _describe(app: FastAPI) -> None:
 
         return render(request, "docs.html", {})
 
-    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    @app.get(PLOTLY_JS_URL, include_in_schema=False)
     def plotly(grant: Annotated[Grant, allow("asset.read")]) -> FileResponse:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
