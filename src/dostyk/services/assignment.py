@@ -18,7 +18,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from dostyk.domain.declarations import Declaration, DeclarationStatus
 from dostyk.domain.inspections import Inspection
@@ -30,6 +30,7 @@ from dostyk.services.draws import choice_index, ledger_seed
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, UseCaseError, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.steps import check_move, load_declaration
+from dostyk.store import repositories
 from dostyk.store.unit_of_work import UnitOfWork
 
 #: The shortest written reason for a reassignment.
@@ -59,7 +60,7 @@ def assign_inspector(
                     f"declaration {declaration_id} is already assigned to "
                     f"{inspection.inspector_id} (inspection {inspection.inspection_id})"
                 )
-        candidates = inspectors_on_duty(uow, declaration.post_code, at)
+        candidates = inspectors_on_duty(uow.connection, declaration.post_code, at)
         if not candidates:
             raise NoInspectorOnDuty(
                 f"no inspector is on duty at {declaration.post_code} at {utc_text(at)}; "
@@ -86,10 +87,10 @@ def assign_inspector(
     return inspection
 
 
-def inspectors_on_duty(uow: UnitOfWork, post_code: str, at: datetime) -> list[str]:
+def inspectors_on_duty(connection: Connection, post_code: str, at: datetime) -> list[str]:
     """Inspectors whose shift at the post covers ``at``, sorted by service number."""
-    shifts: list[DutyShift] = uow.shifts.on_duty(post_code, at)
-    officers = uow.officers.many(shift.officer_id for shift in shifts)
+    shifts: list[DutyShift] = repositories.DutyShifts(connection).on_duty(post_code, at)
+    officers = repositories.Officers(connection).many(shift.officer_id for shift in shifts)
     return sorted(o.officer_id for o in officers.values() if o.rank is Rank.INSPECTOR)
 
 
@@ -195,6 +196,6 @@ def _check_new_inspector(
         return [f"no officer {new_inspector_id}"]
     if candidate.rank is not Rank.INSPECTOR:
         return [f"{new_inspector_id} is a {candidate.rank}, not an inspector"]
-    if new_inspector_id not in inspectors_on_duty(uow, declaration.post_code, at):
+    if new_inspector_id not in inspectors_on_duty(uow.connection, declaration.post_code, at):
         return [f"{new_inspector_id} is not on duty at {declaration.post_code}"]
     return []

@@ -71,7 +71,9 @@ from dostyk.domain.events import StatusChange
 from dostyk.domain.inspections import Finding, Inspection
 from dostyk.domain.manifests import Manifest
 from dostyk.domain.officers import Officer, Posting
+from dostyk.domain.overrides import Override
 from dostyk.domain.parties import Party
+from dostyk.domain.queues import QueueException
 from dostyk.domain.tariff import Tariff, TariffRate
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
@@ -1103,6 +1105,10 @@ class Inspections(Repository[Any]):
     def of(self, declaration_id: str) -> list[Any]:
         return self._of(self.table.c.declaration_id, declaration_id)
 
+    def of_any(self, declaration_ids: Iterable[str]) -> list[Inspection]:
+        """The inspections of any of these declarations, in one query."""
+        return self._in(self.table.c.declaration_id, declaration_ids)
+
     def waiting(self, inspector_id: str, post_code: str, channel: Channel) -> list[Inspection]:
         """An inspector's assigned, unstarted inspections of declarations at a post in a channel
         that still wait for them (assessed), oldest assignment first: his inspection queue."""
@@ -1159,6 +1165,10 @@ class Overrides(Repository[Any]):
     def of(self, declaration_id: str) -> list[Any]:
         return self._of(self.table.c.declaration_id, declaration_id)
 
+    def of_any(self, declaration_ids: Iterable[str]) -> list[Override]:
+        """The overrides of any of these declarations, in one query."""
+        return self._in(self.table.c.declaration_id, declaration_ids)
+
 
 class DutyLines(Repository[Any]):
     table = t.duty_lines
@@ -1183,3 +1193,19 @@ class QueueExceptions(Repository[Any]):
 
     def of(self, declaration_id: str) -> list[Any]:
         return self._of(self.table.c.declaration_id, declaration_id)
+
+    def of_officer_since(self, officer_id: str, since: datetime) -> list[QueueException]:
+        """An officer's out-of-turn services from ``since`` on, oldest first (its index)."""
+        column = self.table.c
+        return self._run(
+            "of_officer_since",
+            lambda: (
+                select(self.table)
+                .where(
+                    column.officer_id == bindparam("officer_id"), column.at >= bindparam("since")
+                )
+                .order_by(column.at, column.exception_id)
+            ),
+            officer_id=officer_id,
+            since=since,
+        )

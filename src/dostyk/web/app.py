@@ -78,9 +78,15 @@ def create_app(
 
 def _routers() -> list[Any]:
     """Every capability's routers, in the order their links appear in the navigation bar."""
-    from dostyk.web import declarations, session
+    from dostyk.web import declarations, inspection_pages, ledger_pages, session, supervision
 
-    return [*session.routers, *declarations.routers]
+    return [
+        *session.routers,
+        *declarations.routers,
+        *inspection_pages.routers,
+        *supervision.routers,
+        *ledger_pages.routers,
+    ]
 
 
 def _describe(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from dostyk.web.policy import Grant, allow
+from dostyk.web.policy import Grant, allow, allowed
 from dostyk.web.templating import page
 
 pages = APIRouter(tags=["declarations"])
@@ -47,7 +47,9 @@ def declaration_page(
     declaration_id: Annotated[str, DeclarationId],
     grant: Annotated[Grant, allow("declaration.read")],
 ) -> Response:
-    return page(request, "declaration.html", declaration_record(request, grant, declaration_id))
+    record = declaration_record(request, grant, declaration_id)
+    may_request = allowed(grant.caller, "override.request")
+    return page(request, "declaration.html", record, {"may_request_override": may_request})
 
 
 @api.get("/declarations/{declaration_id}", summary="A declaration's whole record")
