@@ -6,8 +6,6 @@ duty is handed over by the shift supervisor through the real use case, with its 
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Engine
 
 from dostyk.domain.declarations import Channel
@@ -47,10 +45,3 @@ def assessed(engine: Engine, n: int, channel: Channel = Channel.RED) -> str:
     flow.lodge(lodged)
     flow.assess(lodged.declaration_id, channel)
     return lodged.declaration_id
-
-
-def form_token(page_text: str) -> str:
-    """The CSRF token a page's form carries."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page_text)
-    assert found, "the page has a form with its CSRF token"
-    return found.group(1)

@@ -36,8 +36,8 @@ OverrideId = Path(
     pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
     description="The override's id.",
 )
-PostCodes = Query(
-    max_length=12, pattern=r"^[A-Z0-9]{2,12}$", description="Posts to show (default: all yours)."
+PostCode = Query(
+    max_length=12, pattern=r"^[A-Z0-9]{2,12}$", description="The post to show (default: yours)."
 )
 
 #: How far back the out-of-turn services are shown.
@@ -65,11 +65,11 @@ def _inspection(o: Any) -> dict[str, Any]:
     return {**record_json(o.inspection), "declaration": declaration_summary(o.declaration)}
 
 
-def _board(request: Request, grant: Grant, asked: list[str] | None) -> dict[str, Any]:
+def _board(request: Request, grant: Grant, asked: str | None) -> dict[str, Any]:
     from dostyk.services.declaration_record import instant
     from dostyk.services.open_work import post_codes, supervision
 
-    posts = grant.posts(asked)
+    posts = grant.posts([asked] if asked else None)
     engine = request.app.state.engine
     codes = sorted(posts) if posts is not None else post_codes(engine)
     at = now(request)
@@ -106,7 +106,7 @@ def _board(request: Request, grant: Grant, asked: list[str] | None) -> dict[str,
 def supervision_page(
     request: Request,
     grant: Annotated[Grant, allow("supervision.read")],
-    post: Annotated[list[str] | None, PostCodes] = None,
+    post: Annotated[str | None, PostCode] = None,
 ) -> Response:
     return page(request, "supervision.html", _board(request, grant, post))
 
@@ -119,7 +119,7 @@ def supervision_page(
 def supervision_board(
     request: Request,
     grant: Annotated[Grant, allow("supervision.read")],
-    post: Annotated[list[str] | None, PostCodes] = None,
+    post: Annotated[str | None, PostCode] = None,
 ) -> dict[str, Any]:
     return _board(request, grant, post)
 
