@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -98,25 +99,30 @@ def inspections_of(
     return sorted(mine, key=lambda o: (o.inspection.assigned_at, o.inspection.inspection_id))
 
 
+def _with_declaration(
+    engine: Engine, repository: type[r.Repository[Any]], kind: str, key: str
+) -> tuple[Any, Declaration]:
+    """A record that names a declaration, with that declaration."""
+    with engine.connect() as connection:
+        record = repository(connection).get(key)
+        if record is None:
+            raise NotFound(kind, key)
+        declaration: Declaration | None = r.Declarations(connection).get(record.declaration_id)
+    assert declaration is not None, f"an {kind}'s declaration is kept (foreign key)"
+    return record, declaration
+
+
 def open_inspection(engine: Engine, inspection_id: str) -> tuple[Inspection, Declaration]:
     """One inspection, finished or not, with its declaration."""
-    with engine.connect() as connection:
-        inspection: Inspection | None = r.Inspections(connection).get(inspection_id)
-        if inspection is None:
-            raise NotFound("inspection", inspection_id)
-        declaration: Declaration | None = r.Declarations(connection).get(inspection.declaration_id)
-    assert declaration is not None, "an inspection's declaration is kept (foreign key)"
+    inspection, declaration = _with_declaration(engine, r.Inspections, "inspection", inspection_id)
+    assert isinstance(inspection, Inspection)
     return inspection, declaration
 
 
 def override_of(engine: Engine, override_id: str) -> tuple[Override, Declaration]:
     """One override with its declaration (to check the reader's reach before deciding)."""
-    with engine.connect() as connection:
-        override: Override | None = r.Overrides(connection).get(override_id)
-        if override is None:
-            raise NotFound("override", override_id)
-        declaration: Declaration | None = r.Declarations(connection).get(override.declaration_id)
-    assert declaration is not None, "an override's declaration is kept (foreign key)"
+    override, declaration = _with_declaration(engine, r.Overrides, "override", override_id)
+    assert isinstance(override, Override)
     return override, declaration
 
 

@@ -21,6 +21,7 @@ from dostyk.domain.inspections import FindingKind, Inspection
 from dostyk.services.declaration_record import record_json
 from dostyk.web import session
 from dostyk.web.declarations import DeclarationId
+from dostyk.web.forms import form_texts
 from dostyk.web.policy import Grant, allow
 from dostyk.web.principals import now
 from dostyk.web.problems import not_found
@@ -30,12 +31,18 @@ pages = APIRouter(tags=["inspections"])
 api = APIRouter(prefix="/api/v1", tags=["inspections"])
 routers = [pages, api]
 
-InspectionId = Path(
-    min_length=1,
-    max_length=40,
-    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
-    description="The inspection's id.",
-)
+
+def record_id(what: str) -> Any:
+    """The path parameter of a record's id, spelled as the store's identifiers are."""
+    return Path(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+        description=f"The {what}'s id.",
+    )
+
+
+InspectionId = record_id("inspection")
 
 navigation("inspection.mine", "/inspections", "My inspections")
 session.start_page("inspector", "/inspections")
@@ -171,9 +178,8 @@ async def start_page(
     inspection_id: Annotated[str, InspectionId],
     grant: Annotated[Grant, allow("inspection.start")],
 ) -> Response:
-    form = await request.form()
-    reason = form.get("reason")
-    _start(request, grant, inspection_id, reason if isinstance(reason, str) else None)
+    (reason,) = await form_texts(request, "reason")
+    _start(request, grant, inspection_id, reason)
     return RedirectResponse(f"/inspections/{inspection_id}", status_code=303)
 
 
@@ -313,15 +319,8 @@ async def override_page(
     declaration_id: Annotated[str, DeclarationId],
     grant: Annotated[Grant, allow("override.request")],
 ) -> Response:
-    form = await request.form()
-    to_channel, reason = form.get("to_channel"), form.get("reason")
-    _request_override(
-        request,
-        grant,
-        declaration_id,
-        to_channel if isinstance(to_channel, str) else "",
-        reason if isinstance(reason, str) else "",
-    )
+    to_channel, reason = await form_texts(request, "to_channel", "reason")
+    _request_override(request, grant, declaration_id, to_channel, reason)
     return RedirectResponse(f"/declarations/{declaration_id}", status_code=303)
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from dostyk.services.declaration_record import record_json
 from dostyk.web import session
-from dostyk.web.inspection_pages import InspectionId, declaration_summary
+from dostyk.web.forms import form_texts
+from dostyk.web.inspection_pages import InspectionId, declaration_summary, record_id
 from dostyk.web.policy import Grant, allow
 from dostyk.web.principals import now
 from dostyk.web.problems import FieldError, bad_request
@@ -30,12 +31,7 @@ pages = APIRouter(tags=["supervision"])
 api = APIRouter(prefix="/api/v1", tags=["supervision"])
 routers = [pages, api]
 
-OverrideId = Path(
-    min_length=1,
-    max_length=40,
-    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
-    description="The override's id.",
-)
+OverrideId = record_id("override")
 PostCode = Query(
     max_length=12, pattern=r"^[A-Z0-9]{2,12}$", description="The post to show (default: yours)."
 )
@@ -149,8 +145,8 @@ async def decide_page(
     override_id: Annotated[str, OverrideId],
     grant: Annotated[Grant, allow("override.decide")],
 ) -> Response:
-    decision = (await request.form()).get("decision")
-    _decide(request, grant, override_id, decision if isinstance(decision, str) else "")
+    (decision,) = await form_texts(request, "decision")
+    _decide(request, grant, override_id, decision)
     return RedirectResponse("/supervision", status_code=303)
 
 
@@ -192,15 +188,8 @@ async def reassign_page(
     inspection_id: Annotated[str, InspectionId],
     grant: Annotated[Grant, allow("inspection.reassign")],
 ) -> Response:
-    form = await request.form()
-    to, reason = form.get("to"), form.get("reason")
-    _reassign(
-        request,
-        grant,
-        inspection_id,
-        to if isinstance(to, str) else "",
-        reason if isinstance(reason, str) else "",
-    )
+    to, reason = await form_texts(request, "to", "reason")
+    _reassign(request, grant, inspection_id, to, reason)
     return RedirectResponse("/supervision", status_code=303)
 
 
