@@ -222,3 +222,23 @@ def test_every_supervisor_form_needs_its_csrf_token(
     assert answer.status_code == 403
     assert "security token" in answer.text
     assert client.get("/api/v1/declarations/D1").json()["overrides"][0]["decision"] == "pending"
+
+
+def test_the_open_work_reads_alike_on_both_back_ends(pg_client: TestClient, world: Engine) -> None:
+    flow = w.Flow(world)
+    drawn(flow, 1)
+    younger = drawn(flow, 2)
+    flow.start(younger, reason="perishable fruit, cold chain")
+    requested(world, 3)
+    sign_in(pg_client, "supervisor")
+    board = post_of(pg_client.get("/api/v1/supervision").json(), "DST")
+    assert [o["declaration_id"] for o in board["pending_overrides"]] == ["D3"]
+    assert [i["declaration"]["declaration_id"] for i in board["waiting_inspections"]] == ["D1"]
+    assert [e["declaration_id"] for e in board["out_of_turn"]] == ["D2"]
+    pg_client.cookies.clear()
+    sign_in(pg_client, "inspector")
+    mine = pg_client.get("/api/v1/inspections").json()["inspections"]
+    assert [(i["declaration"]["declaration_id"], i["state"]) for i in mine] == [
+        ("D1", "waiting"),
+        ("D2", "in progress"),
+    ]
