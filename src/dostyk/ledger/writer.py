@@ -165,7 +165,9 @@ class LedgerWriter:
 
     def record(self, table: Any, rows: Sequence[Sequence[Any]], operation: Operation) -> None:
         hasher = hasher_for(table)
-        name = table.name
+        # A plain str: SQLAlchemy's quoted_name would send the driver looking for an adapter on
+        # every entry it binds, which costs more than the entry's insert.
+        name = str(table.name)
         pending = self._pending
         for row in rows:
             key, digest = hasher.key_and_hash(row)
@@ -175,19 +177,32 @@ class LedgerWriter:
     def pending(self) -> int:
         return len(self._pending)
 
-    def flush(self, recorded_at: datetime, actor: str) -> None:
-        """Append every recorded change as entries; call inside the transaction, before commit."""
-        if not self._pending:
-            return
+    def right_edge(self) -> MerkleAccumulator:
+        """The log's right edge, with the append lock taken: where the next entries go.
+
+        A bulk append (see :mod:`dostyk.ledger.bulk`) extends it and hands it back through
+        :meth:`appended`, so the writer's later flushes and commit carry on from it.
+        """
         connection = self.connection
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(APPEND_LOCK)
         size = log_size(connection)
         appended = self._appended
         if appended is not None and appended.size == size:
-            accumulator = appended  # an earlier flush of this same transaction
-        else:
-            accumulator = frontiers.get(self.engine, size) or stored_accumulator(connection, size)
+            return appended  # an earlier flush of this same transaction
+        return frontiers.get(self.engine, size) or stored_accumulator(connection, size)
+
+    def appended(self, accumulator: MerkleAccumulator) -> None:
+        """Entries up to ``accumulator``'s size are written in this transaction."""
+        self._appended = accumulator
+
+    def flush(self, recorded_at: datetime, actor: str) -> None:
+        """Append every recorded change as entries; call inside the transaction, before commit."""
+        if not self._pending:
+            return
+        connection = self.connection
+        accumulator = self.right_edge()
+        size = accumulator.size
         at_text = encode_instant(recorded_at)
         stored_at = _stored_instant(connection, recorded_at)
         quoted_actor = quote(actor)
