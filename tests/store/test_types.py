@@ -9,10 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, Table, create_engine, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import StatementError
 
+from dostyk.domain.spelling import utc_text
 from dostyk.domain.tariff import TariffRate
 from dostyk.store import tables as t
 from dostyk.store.canonical import (
@@ -26,6 +29,7 @@ from dostyk.store.canonical import (
     decode_integer,
     encode_float,
     encode_instant,
+    instant_text,
     record_bytes,
     row_encoder,
 )
@@ -284,6 +288,21 @@ def test_row_encoder_writes_none_as_the_empty_string() -> None:
     )
     with pytest.raises(ValueError):
         encode(row[:-1])
+    with pytest.raises(ValueError):
+        encode((*row, None))
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=5)), timezone(-timedelta(hours=3))]
+        ),
+    )
+)
+def test_the_bulk_spelling_of_an_instant_is_the_canonical_one(value: datetime) -> None:
+    assert instant_text(value) == utc_text(value) == encode_instant(value)
 
 
 WORLD: tuple[tuple[Table, tuple[Any, ...]], ...] = (
