@@ -550,3 +550,36 @@ def test_store_from_packed_hashes_rejects_partial_hash() -> None:
     empty = InMemoryNodes.from_leaf_hashes([])
     assert empty.size == 0
     assert root_from_nodes(0, empty) == EMPTY_ROOT
+
+
+@given(
+    size=st.integers(0, MAX_SIZE),
+    batches=st.lists(st.integers(0, 40), min_size=1, max_size=4),
+)
+@settings(max_examples=80, deadline=None)
+def test_extending_by_levels_completes_the_same_nodes_as_appending_one_by_one(
+    size: int, batches: list[int]
+) -> None:
+    one_by_one = MerkleAccumulator()
+    one_by_one.extend(LEAF_HASHES[:size])
+    by_levels = MerkleAccumulator.from_frontier(size, one_by_one.frontier)
+    end = size
+    for count in batches:
+        tail = LEAF_HASHES[end : min(end + count, MAX_SIZE)]
+        end += len(tail)
+        expected = one_by_one.extend(tail)
+        runs = by_levels.extend_levels(tail)
+        completed = [(lv, first + i, h) for lv, first, hashes in runs for i, h in enumerate(hashes)]
+        assert sorted(completed) == sorted(expected)
+        assert by_levels.frontier == one_by_one.frontier
+        assert by_levels.size == end
+    assert by_levels.root() == root_of(end)
+
+
+def test_extending_by_levels_rejects_a_bad_leaf_and_keeps_the_tree() -> None:
+    accumulator = MerkleAccumulator()
+    accumulator.extend(LEAF_HASHES[:3])
+    with pytest.raises(ValueError, match="leaf hash 1 is 5 bytes"):
+        accumulator.extend_levels([LEAF_HASHES[3], b"short"])
+    assert accumulator.size == 3
+    assert accumulator.root() == root_of(3)

@@ -412,6 +412,52 @@ class MerkleAccumulator:
             completed.extend(self.append(value))
         return completed
 
+    def extend_levels(self, leaf_hashes: Sequence[bytes]) -> list[tuple[int, int, list[bytes]]]:
+        """Append many leaf hashes at once; return the subtrees they completed, level by level.
+
+        The same subtrees as :meth:`extend`, as ``(level, first index, hashes)`` runs: a level's
+        new nodes are its neighbours in the level below hashed in pairs, so a bulk load hashes a
+        level in one comprehension instead of carrying leaf by leaf.
+        """
+        for position, value in enumerate(leaf_hashes):
+            if len(value) != HASH_SIZE:
+                raise ValueError(f"leaf hash {position} is {len(value)} bytes, not {HASH_SIZE}")
+        old, new = self._size, self._size + len(leaf_hashes)
+        # The frontier holds, largest first, the last node of each level whose bit is set in size.
+        old_levels = [level for level in range(old.bit_length() - 1, -1, -1) if old >> level & 1]
+        before = dict(zip(old_levels, self._frontier, strict=True))
+        runs: list[tuple[int, int, list[bytes]]] = []
+        sha, prefix = _sha256, _NODE_PREFIX
+        row, level = list(leaf_hashes), 0
+        while row:
+            first = old >> level
+            runs.append((level, first, row))
+            wanted = (new >> (level + 1)) - (first >> 1)
+            if wanted <= 0:
+                break
+            # When the first new node is a right child, its left sibling was complete before.
+            pairs = [before[level], *row] if first & 1 else row
+            row = [
+                sha(prefix + left + right).digest()
+                for left, right in zip(
+                    pairs[0 : 2 * wanted : 2], pairs[1 : 2 * wanted : 2], strict=True
+                )
+            ]
+            level += 1
+        new_runs = {level: (first, hashes) for level, first, hashes in runs}
+        frontier = []
+        for level in range(new.bit_length() - 1, -1, -1):
+            if new >> level & 1:
+                index = (new >> level) - 1
+                run = new_runs.get(level)
+                if run is not None and index >= run[0]:
+                    frontier.append(run[1][index - run[0]])
+                else:
+                    frontier.append(before[level])
+        self._frontier = frontier
+        self._size = new
+        return runs
+
     def root(self) -> bytes:
         """Return the current root hash (RFC 9162 ``MTH``) in O(log size) hashes."""
         if not self._frontier:
