@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RootTransaction, Table
 
+from dostyk.ledger import bulk as ledger_bulk
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
 from dostyk.store import bulk, running
@@ -186,11 +187,15 @@ class UnitOfWork:
         self._released.extend(row for row in rows if row[_STATUS] == "released")
 
     def load(self, table: Table, rows: Sequence[Sequence[Any]]) -> int:
-        """Bulk-insert rows (values in column order), logging each in the ledger."""
-        self.ledger.record(table, rows, Operation.INSERT)
+        """Bulk-insert rows (values in column order), each logged in the ledger at once
+        (:mod:`dostyk.ledger.bulk`), after whatever this unit of work wrote before them."""
+        assert self.at is not None
         if table is t.declarations:
             self._watch_declarations(rows)
-        return bulk.load(self.connection, table, rows)
+        self.ledger.flush(self.at, self.actor)
+        count = bulk.load(self.connection, table, rows)
+        ledger_bulk.append_rows(self.ledger, table, rows, Operation.INSERT, self.at, self.actor)
+        return count
 
     def checkpoint(self) -> None:
         """Append the ledger entries of everything written so far, still inside the transaction.
