@@ -266,16 +266,20 @@ def check_references(
     With ``deferred``, a reference within the table to a key not seen yet is set aside there
     instead of refused: it may be to a row of a later chunk.
     """
+    knows = lookup.knows
     for constraint in rows.table.foreign_key_constraints:
         referred = constraint.referred_table
         keys = rows.keys(list(constraint.column_keys))
-        present = [i for i, k in enumerate(keys) if None not in k]
-        unknown = {keys[i] for i in present if not lookup.knows(referred, keys[i])}
-        if unknown:
-            lookup.preload(referred, unknown)
-        for index in present:
-            key = keys[index]
-            if lookup.knows(referred, key):
+        # Each distinct key is looked up once (a chunk's items name a few thousand declarations).
+        unknown = {k for k in set(keys) if None not in k and not knows(referred, k)}
+        if not unknown:
+            continue
+        lookup.preload(referred, unknown)
+        missing = {k for k in unknown if not knows(referred, k)}
+        if not missing:
+            continue
+        for index, key in enumerate(keys):
+            if key not in missing:
                 continue
             if deferred is not None and referred is rows.table:
                 deferred.append((rows.number(index), rows.key(index), key))
