@@ -78,13 +78,21 @@ def create_app(
 
 def _routers() -> list[Any]:
     """Every capability's routers, in the order their links appear in the navigation bar."""
-    from dostyk.web import declarations, inspection_pages, ledger_pages, session, supervision
+    from dostyk.web import (
+        declarations,
+        inspection_pages,
+        ledger_pages,
+        programme,
+        session,
+        supervision,
+    )
 
     return [
         *session.routers,
         *declarations.routers,
         *inspection_pages.routers,
         *supervision.routers,
+        *programme.routers,
         *ledger_pages.routers,
     ]
 

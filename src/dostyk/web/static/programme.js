@@ -1,0 +1,43 @@
+/*
+ * Draws the programme manager's charts. The figures (Plotly data and layout) and the config come
+ * from the page, as JSON in <script type="application/json" id="programme-charts">: the
+ * Content-Security-Policy forbids inline scripts. The config names the vendored topojson, so the
+ * map never fetches from a CDN. Once every figure is drawn, <body data-plotted="yes"> tells a
+ * reader (or a browser test) the charts are ready.
+ */
+(function () {
+  "use strict";
+
+  function draw() {
+    var source = document.getElementById("programme-charts");
+    if (!source || typeof Plotly === "undefined") {
+      return;
+    }
+    var charts = JSON.parse(source.textContent);
+    var drawing = charts.figures.map(function (figure) {
+      var element = document.getElementById(figure.element);
+      if (!element) {
+        return Promise.resolve();
+      }
+      return Plotly.newPlot(element, figure.data, figure.layout, charts.config).then(function () {
+        if (figure.element === "posts-map") {
+          element.on("plotly_click", function (event) {
+            var code = event.points && event.points[0] && event.points[0].customdata;
+            if (code) {
+              window.location.href = "/programme/posts/" + encodeURIComponent(code);
+            }
+          });
+        }
+      });
+    });
+    Promise.all(drawing).then(function () {
+      document.body.setAttribute("data-plotted", "yes");
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
