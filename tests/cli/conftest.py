@@ -65,8 +65,8 @@ def home(sample_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def dostyk(runner: CliRunner, home: Path) -> Invoke:
     """Run ``dostyk --home HOME ARGS`` on the sample store."""
 
-    def invoke(*args: str | Path) -> Result:
-        return runner.invoke(app, ["--home", str(home), *map(str, args)])
+    def invoke(*args: str | Path, input: str | None = None) -> Result:
+        return runner.invoke(app, ["--home", str(home), *map(str, args)], input=input)
 
     return invoke
 

@@ -20,6 +20,7 @@ from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
 from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
+from dostyk.cli.users import app as users_app
 from dostyk.config import load_settings
 
 app = typer.Typer(
@@ -71,5 +72,6 @@ app.add_typer(ledger_app, name="ledger")
 register_lifecycle(app)
 register_simulation(app)
 register_serve(app)
+app.add_typer(users_app, name="users")
 
 __all__ = ["app"]
