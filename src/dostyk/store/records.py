@@ -34,6 +34,7 @@ from dostyk.domain.risk import RiskAssessment
 from dostyk.domain.shifts import DutyShift
 from dostyk.domain.tariff import DutyLine, TariffRate
 from dostyk.store import tables as t
+from dostyk.store.compiled import generate, tuple_of
 
 DOMAIN_TYPES: dict[str, type[Any]] = {
     t.posts.name: Post,
@@ -100,6 +101,10 @@ class RecordType:
     #: For each field of the domain type, in its declaration order: the column index holding
     #: it and the conversion it needs (None when the stored value is already the field's).
     build_plan: tuple[tuple[int, Callable[[Any], Any] | None], ...]
+    #: Builds the domain object from a row read back from the store (see :func:`_stored_builder`).
+    from_store: Callable[[Sequence[Any]], Any] = dataclasses.field(compare=False, repr=False)
+    #: Gives a record's values in column order, enums as their text (see :meth:`to_row`).
+    _to_row: Callable[[Any], tuple[Any, ...]] = dataclasses.field(compare=False, repr=False)
 
     @classmethod
     def of(cls, table: Table) -> RecordType:
@@ -135,7 +140,16 @@ class RecordType:
             )
             for f in dataclasses.fields(domain)
         )
-        return cls(table, domain, tuple(to_field), tuple(to_column), names, plan)
+        return cls(
+            table,
+            domain,
+            tuple(to_field),
+            tuple(to_column),
+            names,
+            plan,
+            _stored_builder(domain, plan),
+            _row_builder(names, to_column),
+        )
 
     def to_domain(self, row: Sequence[Any]) -> Any:
         """Build the domain object from values in column order, running its invariants."""
@@ -145,14 +159,7 @@ class RecordType:
 
     def to_row(self, record: Any) -> tuple[Any, ...]:
         """Values in column order, enums as their text."""
-        return tuple(
-            None if value is None else convert(value)
-            for convert, value in zip(
-                self.to_column,
-                (getattr(record, name) for name in self.field_names),
-                strict=True,
-            )
-        )
+        return self._to_row(record)
 
     def key_of(self, row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(row[i] for i in self.key_positions)
@@ -160,6 +167,61 @@ class RecordType:
     @property
     def key_positions(self) -> tuple[int, ...]:
         return tuple(i for i, c in enumerate(self.table.columns) if c.primary_key)
+
+
+def _stored_builder(
+    domain: type[Any], plan: tuple[tuple[int, Callable[[Any], Any] | None], ...]
+) -> Callable[[Sequence[Any]], Any]:
+    """A function building ``domain`` from a stored row by ``plan``, without its invariants.
+
+    Every row in the store passed the domain's invariants when it was written (a use case or
+    an import built the object first), and the ledger detects any change made to it since; a
+    use case reads tens of rows back for each one it writes, so checking them again on every
+    read was a fifth of a lifecycle. The checks stay on every path that takes input
+    (:meth:`RecordType.to_domain`). The domain types' ``__post_init__`` only check, never
+    normalise, so the object is the same either way (tests/store/test_records.py). A type
+    without slots is built through its constructor.
+    """
+    names = [f.name for f in dataclasses.fields(domain)]
+    slots: list[Any] = [getattr(domain, name, None) for name in names]
+    if not all(isinstance(slot, types.MemberDescriptorType) for slot in slots):
+        return lambda row: domain(
+            *[row[i] if convert is None else convert(row[i]) for i, convert in plan]
+        )
+    scope: dict[str, Any] = {"new": object.__new__, "domain": domain}
+    body = ["record = new(domain)"]
+    for position, (slot, (index, convert)) in enumerate(zip(slots, plan, strict=True)):
+        scope[f"set{position}"] = slot.__set__
+        value = f"row[{index}]"
+        if convert is not None:
+            scope[f"convert{position}"] = convert
+            value = f"convert{position}({value})"
+        body.append(f"set{position}(record, {value})")
+    body.append("return record")
+    build: Callable[[Sequence[Any]], Any] = generate("build", "row", body, scope)
+    return build
+
+
+def _row_builder(
+    field_names: Sequence[str], to_column: Sequence[Callable[[Any], Any]]
+) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving a record's values in column order, each converted for its column
+    (None stays None)."""
+    scope: dict[str, Any] = {}
+    values = []
+    for position, (name, convert) in enumerate(zip(field_names, to_column, strict=True)):
+        if convert is _identity:
+            values.append(f"record.{name}")
+        else:
+            scope[f"convert{position}"] = convert
+            values.append(
+                f"None if (v{position} := record.{name}) is None "
+                f"else convert{position}(v{position})"
+            )
+    row: Callable[[Any], tuple[Any, ...]] = generate(
+        "row", "record", [f"return {tuple_of(values)}"], scope
+    )
+    return row
 
 
 def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:

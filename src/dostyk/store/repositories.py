@@ -78,6 +78,7 @@ from dostyk.domain.tariff import Tariff, TariffRate
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
 from dostyk.store import tables as t
+from dostyk.store.compiled import generate, tuple_of
 from dostyk.store.records import RECORD_TYPES, RecordType
 
 R = TypeVar("R")
@@ -150,23 +151,21 @@ class _DriverStatement:
             statement.selected_columns if isinstance(statement, Select) else ()
         )
         out = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
-        self.out: tuple[Processor | None, ...] | None = tuple(out) if any(out) else None
+        self.out: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]] | None = (
+            _converter(out) if any(out) else None
+        )
+        self._arguments: Callable[[Mapping[str, Any]], list[Any]] = _argument_builder(
+            self.names, self.own, self.into
+        )
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         """The driver's positional arguments: the statement's own values and the given ones,
         each converted for the driver."""
         try:
-            given = [
-                params[name] if own is None else own[0]
-                for name, own in zip(self.names, self.own, strict=True)
-            ]
+            return self._arguments(params)
         except KeyError:  # SQLAlchemy names the missing value
             self.compiled.construct_params(dict(params))
             raise
-        return [
-            value if convert is None else convert(value)
-            for convert, value in zip(self.into, given, strict=True)
-        ]
 
     def rows(self, driver: Any, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         with self._errors(params):
@@ -174,11 +173,7 @@ class _DriverStatement:
                 self.sql, self.arguments(params)
             ).fetchall()
         out = self.out
-        if out is None:
-            return found
-        return [
-            tuple(v if f is None else f(v) for f, v in zip(out, row, strict=True)) for row in found
-        ]
+        return found if out is None else out(found)
 
     def write(self, driver: Any, params: Sequence[Mapping[str, Any]]) -> int:
         """Run an INSERT or UPDATE once per set of parameters; the number of rows it touched."""
@@ -191,6 +186,49 @@ class _DriverStatement:
 
     def _errors(self, params: Any) -> _Translated:
         return _Translated(self.sql, params, self.dialect)
+
+
+def _argument_builder(
+    names: Sequence[str],
+    own: Sequence[tuple[Any] | None],
+    into: Sequence[Processor | None],
+) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """A function giving a statement's positional arguments from its named parameters (a
+    missing one raises ``KeyError``): its own value where it has one, each converted."""
+    scope: dict[str, Any] = {}
+    values = []
+    for position, (name, value, convert) in enumerate(zip(names, own, into, strict=True)):
+        if value is None:
+            given = f"params[{name!r}]"
+        else:
+            scope[f"own{position}"] = value[0]
+            given = f"own{position}"
+        if convert is not None:
+            scope[f"convert{position}"] = convert
+            given = f"convert{position}({given})"
+        values.append(given)
+    build: Callable[[Mapping[str, Any]], list[Any]] = generate(
+        "arguments", "params", [f"return [{', '.join(values)}]"], scope
+    )
+    return build
+
+
+def _converter(
+    out: Sequence[Processor | None],
+) -> Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
+    """A function converting every fetched row by its columns' result processors."""
+    scope: dict[str, Any] = {}
+    values = []
+    for position, convert in enumerate(out):
+        if convert is None:
+            values.append(f"row[{position}]")
+        else:
+            scope[f"convert{position}"] = convert
+            values.append(f"convert{position}(row[{position}])")
+    convert_rows: Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]] = generate(
+        "convert_rows", "found", [f"return [{tuple_of(values)} for row in found]"], scope
+    )
+    return convert_rows
 
 
 class _Translated:
@@ -403,7 +441,7 @@ class Repository(Generic[R]):
         )
 
     def _record(self, row: Sequence[Any]) -> R:
-        record: R = self.records.to_domain(row)
+        record: R = self.records.from_store(row)
         return record
 
 
@@ -642,7 +680,7 @@ class Crossings(Repository[Crossing]):
             registered = row[width] is not None
             found[crossing.crossing_id] = (
                 crossing,
-                conveyances.to_domain(row[width:]) if registered else None,
+                conveyances.from_store(row[width:]) if registered else None,
             )
         return found
 
@@ -709,7 +747,7 @@ class Declarations(Repository[Declaration]):
         width = len(d.columns)
         declaration: Declaration = self._record(row[:width])
         has_step = row[width] is not None
-        step = RECORD_TYPES[s.name].to_domain(row[width:]) if has_step else None
+        step = RECORD_TYPES[s.name].from_store(row[width:]) if has_step else None
         return declaration, step
 
     def with_status(self, post_code: str, status: DeclarationStatus) -> list[Declaration]:
