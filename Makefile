@@ -5,9 +5,10 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN = $(UV) run --frozen
 DEMO_HOME ?= var/demo
+DEMO_PORT ?= 8000
 FUZZ_SECONDS ?= 300
 
-.PHONY: setup demo test lint bench fuzz clean
+.PHONY: setup demo demo-data test lint bench fuzz clean
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here): setup
 # installs it when missing and it can (as root with apt-get, as on CI), else says how.
@@ -26,10 +27,17 @@ setup:
 		fi; \
 	fi
 
-demo: setup
+# The demo: 30 simulated days of the whole network up to the present (work still in progress at
+# every post), one ready account per role, and the app at http://127.0.0.1:$(DEMO_PORT) until
+# Ctrl-C. `make demo-data` does all but serving, for scripts and for timing.
+demo: demo-data
+	$(RUN) dostyk --home $(DEMO_HOME) serve --port $(DEMO_PORT)
+
+demo-data: setup
 	rm -rf $(DEMO_HOME)
 	$(RUN) dostyk --home $(DEMO_HOME) init
-	$(RUN) dostyk --home $(DEMO_HOME) simulate --days 30 --seed 1
+	$(RUN) dostyk --home $(DEMO_HOME) simulate --days 30 --seed 1 --until-now
+	$(RUN) dostyk --home $(DEMO_HOME) users demo
 
 lint: setup
 	$(RUN) ruff check src tests benchmarks

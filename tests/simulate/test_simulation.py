@@ -127,3 +127,24 @@ def test_the_ground_truth_knows_what_the_store_does_not(tmp_path: Path) -> None:
     # Nothing of the truth leaks into the records: no table mentions schemes or bribes.
     names = {c.name for table in t.TABLES for c in table.columns}
     assert not {"scheme", "fraudulent", "bribe", "revenue_at_stake"} & names
+
+
+def test_a_run_until_a_moment_leaves_the_work_in_progress_at_that_moment(tmp_path: Path) -> None:
+    """The demo's world stops at the present: nothing after it, and work still under way."""
+    from datetime import timedelta
+
+    from dostyk.services.actors import NATIONAL_TIME
+
+    stop = datetime(2025, 1, 2, 11, 30, tzinfo=NATIONAL_TIME)
+    engine = fresh_store(tmp_path)
+    simulate(engine, days=2, seed=5, posts=["DST"], until=stop)
+    with engine.connect() as connection:
+        latest = connection.execute(select(func.max(t.status_changes.c.at))).scalar_one()
+        open_work = connection.execute(
+            select(func.count()).where(t.declarations.c.status != "released")
+        ).scalar_one()
+        crossed = connection.execute(select(func.max(t.crossings.c.crossed_at))).scalar_one()
+    assert latest is not None and latest.replace(tzinfo=UTC) <= stop
+    assert crossed.replace(tzinfo=UTC) <= stop
+    assert crossed.replace(tzinfo=UTC) > stop - timedelta(hours=12), "the second day ran"
+    assert open_work > 0, "at a moment of the working day some declarations are still open"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,17 +45,33 @@ def simulate_command(
             "--dry-run", help="Generate and count the traffic without recording anything."
         ),
     ] = False,
+    until_now: Annotated[
+        bool,
+        typer.Option(
+            "--until-now",
+            help="End at the present: the days up to today (unless --start says otherwise), "
+            "stopping now with work in progress.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate the network's traders, brokers, carriers and officers, honest and corrupt.
 
     Everything happens through the real use cases and lands in the store; who was corrupt and
     what each declaration really carried goes to the ground-truth folder.
     """
+    from dostyk.services.actors import national_day
     from dostyk.services.ledger import load_signing_key, sign_head_when_free
     from dostyk.simulate.run import DEFAULT_START, simulate
     from dostyk.simulate.summary import figures
 
-    first = parse_day(start, "--start") or DEFAULT_START
+    now = datetime.now(UTC)
+    today = national_day(now)
+    default = today - timedelta(days=days - 1) if until_now else DEFAULT_START
+    first = parse_day(start, "--start") or default
+    if until_now and first > today:
+        raise terminal.bad_parameter("--start", "{} is after today ({})", first, today)
+    if until_now and dry_run:
+        raise terminal.bad_parameter("--until-now", "a dry run records nothing to stop")
     engine = open_store()
     folder = truth or settings().home / "truth"
     with terminal.progress(terminal.line("simulating days"), total=days, transient=False) as bar:
@@ -74,6 +90,7 @@ def simulate_command(
                 truth_folder=None if dry_run else folder,
                 progress=advance,
                 dry_run=dry_run,
+                until=now if until_now else None,
             )
         except ValueError as error:
             raise fail(str(error), 2) from None

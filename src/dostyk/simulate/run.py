@@ -56,6 +56,7 @@ def simulate(
     progress: Callable[[date], None] | None = None,
     dry_run: bool = False,
     batch: int | None = BATCH,
+    until: datetime | None = None,
 ) -> SimulationReport:
     """Simulate ``days`` days from ``start`` at the chosen posts (all when None).
 
@@ -67,6 +68,10 @@ def simulate(
     The world's use cases run in batches (:class:`~dostyk.store.batch.Batch`): ``batch`` use
     cases per transaction, each in its own savepoint, or one transaction each when None. The
     store, its ledger and the ground truth are the same either way.
+
+    ``until`` stops the world at that moment: nothing later happens, so the store holds what a
+    post holds at that moment — trains on the track, declarations waiting, inspections under
+    way. The demo runs up to the present this way, for its people to find work to do.
     """
     check_catalogue()
     behaviour = behaviour or Behaviour()
@@ -86,7 +91,9 @@ def simulate(
         registry.register_parties(engine, population.parties, actor=HQ_ID, at=registered)
         registry.register_conveyances(engine, population.conveyances, actor=HQ_ID, at=registered)
     truth = GroundTruth(agents=list(population.truths))
-    world = World(engine, population, behaviour, seed, start, days, truth, live=not dry_run)
+    world = World(
+        engine, population, behaviour, seed, start, days, truth, live=not dry_run, until=until
+    )
     started = datetime.now(UTC)
     if batch is None or dry_run:
         world.run(progress)

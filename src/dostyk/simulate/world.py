@@ -103,9 +103,12 @@ class World:
         truth: GroundTruth,
         *,
         live: bool = True,
+        until: datetime | None = None,
     ) -> None:
         self.engine = engine
         self.live = live
+        #: The world stops here, leaving work in progress as a post has it at that moment.
+        self.until = until
         self.population = population
         #: Empty masses, for what the track scale or weighbridge shows.
         self.tares = {c.conveyance_id: c.tare_mass_kg or 0.0 for c in population.conveyances}
@@ -203,6 +206,8 @@ class World:
         while self._events:
             event = heapq.heappop(self._events)
             if event.at >= self.end + timedelta(days=TAIL_DAYS):
+                break
+            if self.until is not None and event.at > self.until:
                 break
             day = event.at.astimezone(NATIONAL_TIME).date()
             if (

@@ -286,3 +286,17 @@ def allowed(principal: Principal | None, action: str) -> bool:
     if entry.reach is Reach.PUBLIC:
         return True
     return principal is not None and principal.account.role in entry.roles
+
+
+def policy_table_markdown() -> str:
+    """The policy table as docs/web.md shows it (a test keeps the two the same)."""
+    lines = ["| action | who | reach | for |", "|---|---|---|---|"]
+    for entry in POLICY.values():
+        if entry.reach is Reach.PUBLIC:
+            who = "anyone"
+        elif entry.roles == EVERYONE:
+            who = "every role"
+        else:
+            who = ", ".join(sorted(role.value for role in entry.roles))
+        lines.append(f"| `{entry.action}` | {who} | {entry.reach.value} | {entry.purpose} |")
+    return "\n".join(lines) + "\n"
