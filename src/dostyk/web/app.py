@@ -79,6 +79,7 @@ def create_app(
 def _routers() -> list[Any]:
     """Every capability's routers, in the order their links appear in the navigation bar."""
     from dostyk.web import (
+        broker,
         declarations,
         inspection_pages,
         ledger_pages,
@@ -89,6 +90,7 @@ def _routers() -> list[Any]:
 
     return [
         *session.routers,
+        *broker.routers,
         *declarations.routers,
         *inspection_pages.routers,
         *supervision.routers,
