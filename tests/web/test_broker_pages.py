@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,7 +12,7 @@ from sqlalchemy import Engine
 
 from dostyk.domain.declarations import Channel
 from tests.services import world as w
-from tests.web.app_world import csrf, sign_in
+from tests.web.app_world import NOW, client_on, csrf, sign_in
 
 JSON = {"Accept": "application/json"}
 
@@ -251,3 +253,17 @@ def test_the_broker_starts_on_his_declarations(client: TestClient) -> None:
     assert start.headers["location"] == "/my-declarations"
     page = client.get("/my-declarations").text
     assert 'href="/lodge"' in page
+
+
+def test_with_no_inspector_on_duty_the_result_says_it_waits(
+    web_engine: Engine, tmp_path: Path
+) -> None:
+    after_night = NOW + timedelta(days=1)  # 2 March, 09:00: the night shift ended at 06:00
+    with client_on(web_engine, tmp_path, after_night) as client:
+        sign_in(client, "broker")
+        _, result = lodge(client, toys_form(csrf(client), "WEB-WAIT"))
+        assert result["accepted"] is True and result["channel"] in ("yellow", "red")
+        assert result["inspector_id"] is None
+        assert "no inspector is on duty at DST" in result["waiting_for_inspector"]
+        page = client.get(f"/lodgements/{result['declaration']['declaration_id']}").text
+        assert "no inspector is on duty at DST" in page
