@@ -142,6 +142,7 @@ def test_the_queues_page_shows_what_queue_show_shows(
     sign_in(client, "officer")
     twin = client.get("/posts/DST/queues", headers=JSON).json()
     assert twin == read_queues(web_engine, "DST", None, NOW).to_json()
+    assert twin == client.get("/api/v1/posts/DST/queues").json()
     assert [r["declaration_id"] for r in twin["inspections"]] == ["D1"]
     assert [r["declaration_id"] for r in twin["releases"]] == ["D2"]
     page = client.get("/posts/DST/queues").text
@@ -175,6 +176,7 @@ def test_another_posts_pages_are_refused(client: TestClient) -> None:
         assert client.get(path).status_code == 403, path
     assert client.get("/api/v1/posts/KHR/arrivals").status_code == 403
     assert client.get("/api/v1/posts/KHR/discrepancies").status_code == 403
+    assert client.get("/api/v1/posts/KHR/queues").status_code == 403
     registered = client.post(
         "/posts/KHR/crossings",
         data={"csrf_token": token, "crossing_id": "X-K", "conveyance_id": "TR1", "direction": "in"},
