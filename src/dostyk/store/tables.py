@@ -337,6 +337,9 @@ declarations = table(
     Index(None, "status", "post_code"),
     Index(None, "importer_id", "status"),
     Index(None, "manifest_id"),
+    Index(None, "declarant_id", "lodged_at"),
+    Index(None, "importer_id", "lodged_at"),
+    Index(None, "exporter_id", "lodged_at"),
 )
 
 declaration_items = table(

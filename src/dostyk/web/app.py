@@ -79,9 +79,11 @@ def create_app(
 def _routers() -> list[Any]:
     """Every capability's routers, in the order their links appear in the navigation bar."""
     from dostyk.web import (
+        broker,
         declarations,
         inspection_pages,
         ledger_pages,
+        post,
         programme,
         session,
         supervision,
@@ -89,7 +91,9 @@ def _routers() -> list[Any]:
 
     return [
         *session.routers,
+        *broker.routers,
         *declarations.routers,
+        *post.routers,
         *inspection_pages.routers,
         *supervision.routers,
         *programme.routers,
