@@ -47,6 +47,12 @@ LOGINS = {
     "regional": Login("regional", Role.REGIONAL_CHIEF, officer_id=w.REGIONAL_CHIEF.officer_id),
     "manager": Login("manager", Role.PROGRAMME_MANAGER),
     "analyst": Login("analyst", Role.RISK_ANALYST, officer_id=w.HQ.officer_id),
+    "integrity": Login("integrity", Role.INTEGRITY_UNIT, officer_id=w.HQ.officer_id),
+    "administrator": Login("administrator", Role.ADMINISTRATOR),
+    "radiation": Login(
+        "radiation", Role.RADIATION_OPERATOR, officer_id=w.NIGHT_INSPECTOR.officer_id
+    ),
+    "trader": Login("trader", Role.TRADER, party_id=w.IMPORTER.party_id),
 }
 
 

@@ -126,14 +126,15 @@ def _decide(request: Request, grant: Grant, override_id: str, decision: str) -> 
     from dostyk.services.overrides import decide_override
     from dostyk.web.problems import not_found
 
-    if decision not in ("approve", "refuse"):
-        raise bad_request("say approve or refuse", [FieldError("decision", "approve or refuse")])
     engine = request.app.state.engine
     try:
         _, declaration = override_of(engine, override_id)
     except NotFound:
         raise not_found(f"no override {override_id}") from None
-    grant.post(declaration.post_code)
+    if not grant.sees(declaration):  # as if it did not exist, like the declaration itself
+        raise not_found(f"no override {override_id}")
+    if decision not in ("approve", "refuse"):
+        raise bad_request("say approve or refuse", [FieldError("decision", "approve or refuse")])
     return decide_override(
         engine, override_id, decision == "approve", actor=grant.caller.actor, at=now(request)
     )
@@ -174,7 +175,8 @@ def _reassign(request: Request, grant: Grant, inspection_id: str, to: str, reaso
         _, declaration = open_inspection(engine, inspection_id)
     except NotFound:
         raise not_found(f"no inspection {inspection_id}") from None
-    grant.post(declaration.post_code)
+    if not grant.sees(declaration):  # as if it did not exist, like the declaration itself
+        raise not_found(f"no inspection {inspection_id}")
     if not to.strip():
         raise bad_request("name the inspector", [FieldError("to", "a service number")])
     return reassign(
