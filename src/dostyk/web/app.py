@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Annotated, Any
@@ -25,7 +25,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dostyk.config import Settings
 from dostyk.web import problems as p
@@ -45,6 +47,41 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+class SecurityHeaders:
+    """Refuses a body over :data:`MAX_BODY` before it is read, and gives every answer the
+    security headers (a plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` would run
+    each request through a task and memory streams of its own, a large share of a small
+    request's time)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
+                if "cache-control" not in headers and not static:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            limit = f"the request body is larger than {MAX_BODY // (1024 * 1024)} MiB"
+            response = _respond(Request(scope), Problem(413, limit, kind="too-large"))
+            await response(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
 
 
 def system_clock() -> datetime:
@@ -161,23 +198,7 @@ _ERRORS = (
 def _guard(app: FastAPI) -> None:
     """Security headers, the body size limit, and every error as a problem."""
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            limit = f"the request body is larger than {MAX_BODY // (1024 * 1024)} MiB"
-            response = _respond(request, Problem(413, limit, kind="too-large"))
-        else:
-            response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        if "cache-control" not in response.headers and not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Problem)
     async def problem(request: Request, error: Problem) -> Response:
