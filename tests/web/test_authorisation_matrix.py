@@ -26,7 +26,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from dostyk.domain.accounts import PARTY_ROLES
 from dostyk.domain.conveyances import Conveyance, ConveyanceKind, Crossing, Direction
 from dostyk.domain.declarations import Channel
 from dostyk.domain.inspections import Inspection
+from dostyk.domain.officers import Posting
 from dostyk.domain.overrides import Override
 from dostyk.services import accounts, declarations, overrides
 from dostyk.services.scope import Scope
@@ -145,6 +146,8 @@ def _build(engine: Engine) -> None:
     at = flow.tick()
     truck = Conveyance("TRK-KHR1", ConveyanceKind.TRUCK, "870ABC02", "KZ", "KTZ")
     with UnitOfWork(engine, actor="setup", at=at) as uow:
+        # the regional chief's region is that of the post he is posted to
+        uow.postings.add(Posting(w.REGIONAL_CHIEF.officer_id, "DST", date(2024, 1, 1)))
         uow.conveyances.add(truck)
         uow.crossings.add(Crossing("X-KHR1", "KHR", "TRK-KHR1", Direction.IN, at, laden=True))
         uow.inspections.add(Inspection("I-D9-1", "D9", "PC-KHR1", at, "matrix world"))
