@@ -313,11 +313,17 @@ def measure(
     http_plans, local_plans = plans[:half], plans[half:]
     per_round = len(http_plans) // rounds
     with served(url, home, workers, profile) as port:
-        if not lodging:  # what is read must exist: lodge everything in-process first
+        lodged = Side()
+        if not lodging:  # what is read must exist: lodge everything in-process first, timed
+            latencies = []
+            started = time.perf_counter()
             for plan in plans:
+                one = time.perf_counter()
                 lodge_in_process(
                     engine, document(plan), plan.declaration.declarant_id, datetime.now(UTC)
                 )
+                latencies.append(time.perf_counter() - one)
+            lodged.add(len(plans), time.perf_counter() - started, latencies)
         for number in range(rounds):
             chunk = http_plans[number * per_round : (number + 1) * per_round]
             local = local_plans[number * per_round : (number + 1) * per_round]
@@ -355,7 +361,9 @@ def measure(
             in_process.add(len(local), time.perf_counter() - started, latencies)
     work = "lodge" if lodging else "read"
     load = os.getloadavg()
+    first = [] if lodging else [[backend, "lodge", "in-process", *lodged.cells(), f"{load[0]:.1f}"]]
     return [
+        *first,
         [backend, work, f"HTTP {connections}c {workers}w", *over_http.cells(), f"{load[0]:.1f}"],
         [backend, work, "in-process", *in_process.cells(), f"{load[0]:.1f}"],
     ]
