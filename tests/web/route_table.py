@@ -36,6 +36,10 @@ class TableRoute:
     def path_parameters(self) -> list[str]:
         return [param.name for param in self.route.dependant.path_params]
 
+    @property
+    def query_parameters(self) -> list[str]:
+        return [param.name for param in self.route.dependant.query_params]
+
 
 def api_routes(app: FastAPI) -> Iterator[TableRoute]:
     for context in iter_route_contexts(app.routes):

@@ -15,7 +15,8 @@ policy rule and the caller's scope:
   is minimal and the records' state may not allow the change) — and never a 5xx.
 
 A path parameter must be in :data:`PARAMETERS`; a route with one that is not fails, asking for
-it to be added, so a new kind of record cannot slip through untested. Changes that get past the
+it to be added, so a new kind of record cannot slip through untested. A query parameter of the
+same name (``?post=KHR``) is asked for in reach and out of it in the same way. Changes that get past the
 guard run each on a fresh copy of the store, so that one request's effect cannot change what
 another expects; everything else runs on one copy. Run with ``-s`` to see the matrix's size.
 """
@@ -234,6 +235,12 @@ def _parameters(route: TableRoute) -> list[str]:
     return names
 
 
+def _query(route: TableRoute) -> list[str]:
+    """The query parameters that name a record of :data:`PARAMETERS` (``?post=KHR``): asked for
+    in reach and out of it like a path's."""
+    return [n for n in route.query_parameters if n in PARAMETERS]
+
+
 def _reaches(rule: Rule, login: str, scope: Scope, record: Record, refusal: int) -> bool:
     role = LOGINS[login].role
     if role in PARTY_ROLES:
@@ -323,8 +330,11 @@ def _check(
 ) -> str | None:
     """One cell of the matrix: None if the answer is the one expected, else what went wrong."""
     names = _parameters(route)
-    records = [(PARAMETERS[n].record(context), PARAMETERS[n].refusal) for n in names]
-    url = route.path_format.format(**{n: r.value for n, (r, _) in zip(names, records, strict=True)})
+    asked = _query(route)
+    records = [(PARAMETERS[n].record(context), PARAMETERS[n].refusal) for n in (*names, *asked)]
+    url = route.path_format.format(**{n: PARAMETERS[n].record(context).value for n in names})
+    if asked:
+        url += "?" + "&".join(f"{n}={PARAMETERS[n].record(context).value}" for n in asked)
     scope = matrix.scopes[login] if login is not None else None
     want = expected(rule, login, scope, records)
     fresh = want is None and method not in SAFE_METHODS
@@ -361,7 +371,7 @@ def test_every_route_answers_every_role_as_its_policy_says(matrix: Matrix) -> No
     ordered = sorted(routes, key=lambda r: r[1] not in SAFE_METHODS)
     wrong = []
     for route, method, rule in ordered:
-        contexts = [OWN, OTHER] if route.path_parameters else [OWN]
+        contexts = [OWN, OTHER] if route.path_parameters or _query(route) else [OWN]
         for context in contexts:
             for login in callers:
                 problem = _check(matrix, route, method, rule, login, context)
@@ -370,8 +380,8 @@ def test_every_route_answers_every_role_as_its_policy_says(matrix: Matrix) -> No
     cells = matrix.asked
     print(
         f"\nauthorisation matrix: {len(routes)} route methods × {len(callers)} callers"
-        f" ({len(LOGINS)} roles' accounts and signed out) × own/other where a path names a"
-        f" record = {cells} requests, {matrix.copies} on fresh copies of the store"
+        f" ({len(LOGINS)} roles' accounts and signed out) × own/other where a path or query"
+        f" names a record = {cells} requests, {matrix.copies} on fresh copies of the store"
     )
     assert wrong == [], "\n".join(wrong)
     _check_the_contexts_differ(matrix)
