@@ -286,6 +286,7 @@ async def pay_page(
     from dostyk.services.payments import record_payment
 
     amount_text, reference = await form_texts(request, "amount", "reference")
+    declaration_record(request, grant, declaration_id)  # reach first: 404 for another's
     errors = []
     try:
         amount = Decimal(amount_text.replace(",", "").strip())
@@ -300,7 +301,6 @@ async def pay_page(
         errors.append(FieldError("reference", "is longer than 64 characters"))
     if errors:
         raise bad_request("the payment is not valid", errors)
-    declaration_record(request, grant, declaration_id)
     record_payment(
         request.app.state.engine,
         declaration_id,
