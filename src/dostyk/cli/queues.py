@@ -1,4 +1,4 @@
-"""``dostyk queue show``: a post's first-in-first-out queues (read in :mod:`dostyk.cli.queue_view`).
+"""``dostyk queue show``: a post's first-in-first-out queues (read in services.queue_view).
 
 Three queues, each in order: yellow and red declarations waiting for an inspector; each
 inspector's assigned, unstarted inspections per channel, oldest first (the order
@@ -17,7 +17,7 @@ from dostyk.cli.acting import AsJson, At, ChannelChoice, Reader, instant, moment
 from dostyk.cli.context import open_store
 
 if TYPE_CHECKING:
-    from dostyk.cli.queue_view import QueueView
+    from dostyk.services.queue_view import QueueView
 
 queue_app = typer.Typer(help="A post's first-in-first-out queues.", no_args_is_help=True)
 
@@ -95,8 +95,8 @@ def show_queue(
     at: At = None,
 ) -> None:
     """Show a post's queues in order: declarations to assign, inspections, releases."""
-    from dostyk.cli.queue_view import read_queues
     from dostyk.cli.selections import known_post
+    from dostyk.services.queue_view import read_queues
 
     when = moment(at)
     engine = open_store()

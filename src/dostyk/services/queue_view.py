@@ -1,4 +1,4 @@
-"""A post's first-in-first-out queues, read in one transaction (for ``dostyk queue show``).
+"""A post's first-in-first-out queues, read in one transaction (for the CLI and the API).
 
 Three queues, each in order: yellow and red declarations waiting for an inspector; each
 inspector's assigned, unstarted inspections per channel, oldest first (the order
@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from dostyk.cli.acting import instant
 from dostyk.domain.declarations import Channel, DeclarationStatus
+from dostyk.services.declaration_record import instant
 from dostyk.services.errors import NotFound
 from dostyk.store import repositories as r
 from dostyk.store import tables as t
