@@ -101,6 +101,14 @@ SET_BY_CUSTOMS = {
 #: Unit fields that default to the movement's.
 INHERITED = ("post_code", "direction", "crossed_at")
 
+#: Each document's sections, and whether each is required (the parsers and the schemas read
+#: these, so the API describes exactly what the parsers accept).
+CROSSING_SECTIONS = {"movement": True, "units": False, "conveyances": False}
+DECLARATION_SECTIONS = {"declaration": True, "items": True, "units": True}
+FINDINGS_SECTIONS = {"findings": True}
+#: Finding fields a document may leave out, with the canonical text of their default.
+FINDING_DEFAULTS = {"extra_duty": "0.00", "seized": False}
+
 _MISSING: Any = object()
 
 
@@ -339,7 +347,7 @@ def parse_crossing(text: str, file: str) -> CrossingDocument:
     """A movement (a train's or truck's crossing), its units, and conveyances new to the
     register."""
     reader = _Reader(file)
-    document = reader.load(text, {"movement": True, "units": False, "conveyances": False})
+    document = reader.load(text, CROSSING_SECTIONS)
     movement: Crossing | None = None
     inherited: dict[str, Any] = {}
     if document.get("movement") is not None:
@@ -374,7 +382,7 @@ def read_declaration(path: Path, *, lodged_at: datetime) -> DeclarationDocument:
 def parse_declaration(text: str, file: str, *, lodged_at: datetime) -> DeclarationDocument:
     """A declaration to lodge at ``lodged_at``, its goods items and the units it covers."""
     reader = _Reader(file)
-    document = reader.load(text, {"declaration": True, "items": True, "units": True})
+    document = reader.load(text, DECLARATION_SECTIONS)
     declaration: Declaration | None = None
     declaration_id: str | None = None
     if document.get("declaration") is not None:
@@ -420,9 +428,12 @@ def read_findings(path: Path, inspection_id: str) -> tuple[Finding, ...]:
 def parse_findings(text: str, file: str, inspection_id: str) -> tuple[Finding, ...]:
     """What an inspection found; an empty list records that it found nothing irregular."""
     reader = _Reader(file)
-    document = reader.load(text, {"findings": True})
+    document = reader.load(text, FINDINGS_SECTIONS)
     given = {"inspection_id": inspection_id}
-    defaults = {"extra_duty": decode(t.findings.columns["extra_duty"], "0.00"), "seized": False}
+    defaults = {
+        name: value if isinstance(value, bool) else decode(t.findings.columns[name], value)
+        for name, value in FINDING_DEFAULTS.items()
+    }
     findings = []
     for index, finding in enumerate(reader.array(document, "findings")):
         where = f"findings[{index}]"

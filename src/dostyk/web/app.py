@@ -116,6 +116,9 @@ def create_app(
 def _routers() -> list[Any]:
     """Every capability's routers, in the order their links appear in the navigation bar."""
     from dostyk.web import (
+        api_declarations,
+        api_flow,
+        api_post,
         broker,
         declarations,
         inspection_pages,
@@ -135,6 +138,9 @@ def _routers() -> list[Any]:
         *supervision.routers,
         *programme.routers,
         *ledger_pages.routers,
+        *api_declarations.routers,
+        *api_flow.routers,
+        *api_post.routers,
     ]
 
 
@@ -184,6 +190,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 _ERRORS = (
+    ("400", "The request body cannot be read (not JSON, or not UTF-8 text)"),
     ("401", "Not signed in"),
     ("403", "Not allowed for this role, post or party"),
     ("404", "No such record within your reach"),

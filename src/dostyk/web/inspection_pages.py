@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from dostyk.domain.declarations import Channel, Declaration
 from dostyk.domain.inspections import FindingKind, Inspection
+from dostyk.interchange.document_schemas import request_body
 from dostyk.services.declaration_record import record_json
 from dostyk.web import session
 from dostyk.web.declarations import DeclarationId
@@ -222,39 +223,9 @@ async def finish_page(
     return RedirectResponse(f"/declarations/{done.inspection.declaration_id}", status_code=303)
 
 
-FINDINGS_DOCUMENT = {
-    "requestBody": {
-        "required": True,
-        "description": "The findings document `dostyk inspection finish --findings` reads "
-        "(docs/lifecycle.md); an empty list records that nothing irregular was found.",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["findings"],
-                    "properties": {
-                        "findings": {
-                            "type": "array",
-                            "maxItems": 99,
-                            "items": {
-                                "type": "object",
-                                "required": ["finding_no", "kind", "description"],
-                                "properties": {
-                                    "finding_no": {"type": "integer", "minimum": 1},
-                                    "kind": {"enum": [k.value for k in FindingKind]},
-                                    "description": {"type": "string"},
-                                    "extra_duty": {"type": "string"},
-                                    "seized": {"type": "boolean"},
-                                    "item_no": {"type": ["integer", "null"]},
-                                },
-                            },
-                        }
-                    },
-                }
-            }
-        },
-    }
-}
+#: The findings document ``dostyk inspection finish --findings`` reads (docs/lifecycle.md), its
+#: schema generated from the findings table as the parser reads it.
+FINDINGS_DOCUMENT = {"requestBody": request_body("findings")}
 
 
 @api.post(

@@ -217,18 +217,6 @@ def queues_page(
     return page(request, "post_queues.html", _queues(request, grant, post_code))
 
 
-@api.get(
-    "/posts/{post_code}/queues",
-    summary="A post's first-in-first-out queues: to assign, inspections, releases",
-)
-def queues(
-    request: Request,
-    post_code: Annotated[str, PostCode],
-    grant: Annotated[Grant, allow("queue.read")],
-) -> dict[str, Any]:
-    return _queues(request, grant, post_code)
-
-
 # --- reconciliation ----------------------------------------------------------------------------
 
 
