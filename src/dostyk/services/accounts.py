@@ -497,6 +497,9 @@ def demo_accounts(engine: Engine, *, at: datetime) -> list[DemoAccount]:
             if existing.disabled:
                 enable_account(engine, username, actor="system", at=at)
             set_password(engine, username, password, actor="system", at=at)
+            if officer_id and existing.officer_id and existing.officer_id != officer_id:
+                # The account keeps the officer it was made for; say who that is.
+                purpose = purpose.replace(officer_id, existing.officer_id, 1)
         made.append(DemoAccount(username, role, password, purpose))
     return made
 
@@ -557,7 +560,19 @@ def _demo_holders(
         for officer_id in sorted(found):
             by_rank.setdefault(found[officer_id].rank.value, []).append(officer_id)
         hq = [o.officer_id for o in officers.all() if o.rank.value == "hq"]
+        i = t.inspections.c
+        busy = connection.execute(
+            select(i.inspector_id)
+            .join(t.declarations, t.declarations.c.declaration_id == i.declaration_id)
+            .where(d.post_code == DEMO_POST, i.ended_at.is_(None))
+            .where(d.status.in_(("assessed", "under_inspection")))
+            .group_by(i.inspector_id)
+            .order_by(func.count().desc(), i.inspector_id)
+        ).scalars()
+        open_work = [officer_id for officer_id in busy if officer_id in found]
     inspectors = by_rank.get("inspector", [])
+    # The demo's inspector is one with inspections still open, so that his page has work on it.
+    inspectors = open_work[:1] + [o for o in inspectors if o not in open_work[:1]]
     roles = [
         (Role.POST_OFFICER, inspectors[1:2] or inspectors[:1], "registers crossings"),
         (Role.INSPECTOR, inspectors[:1], "records inspections' findings"),
