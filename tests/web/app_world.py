@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine
 
 from dostyk.config import Settings
@@ -80,16 +81,22 @@ def client_on(engine: Engine, home: Path, now: datetime = NOW) -> Iterator[TestC
         yield client
 
 
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the form, as a browser does; fails the test if it does not work."""
+def attempt_sign_in(
+    client: TestClient, username: str, password: str = PASSWORD, next: str | None = None
+) -> Response:
+    """Post the sign-in form with the token it was served with, as a browser does; no checks."""
     form = client.get("/login")
-    token = form.cookies.get("dostyk_signin") or client.cookies.get("dostyk_signin")
-    assert token, "the sign-in form sets its token cookie"
-    done = client.post(
-        "/login",
-        data={"username": username, "password": password, "login_token": token, "next": "/me"},
-        follow_redirects=False,
-    )
+    data = {"username": username, "password": password}
+    data["login_token"] = form.cookies.get("dostyk_signin") or client.cookies.get("dostyk_signin")
+    if next is not None:
+        data["next"] = next
+    answer: Response = client.post("/login", data=data, follow_redirects=False)
+    return answer
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form; fails the test if it does not work."""
+    done = attempt_sign_in(client, username, password, next="/me")
     assert done.status_code == 303, done.text
     assert client.cookies.get("dostyk_session")
 

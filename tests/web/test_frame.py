@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from dostyk.web.policy import POLICY
 from tests.services import world as w
-from tests.web.app_world import PASSWORD, csrf, sign_in
+from tests.web.app_world import PASSWORD, attempt_sign_in, csrf, sign_in
 from tests.web.route_table import api_routes
 
 
@@ -32,16 +32,7 @@ def test_a_person_signs_in_sees_his_account_and_signs_out(client: TestClient) ->
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(client: TestClient) -> None:
-    form = client.get("/login")
-    done = client.post(
-        "/login",
-        data={
-            "username": "broker",
-            "password": PASSWORD,
-            "login_token": form.cookies["dostyk_signin"],
-        },
-        follow_redirects=False,
-    )
+    done = attempt_sign_in(client, "broker", PASSWORD)
     cookie = next(h for h in done.headers.get_list("set-cookie") if h.startswith("dostyk_session="))
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
@@ -50,15 +41,7 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client: TestClient) -> 
 def test_unknown_user_and_wrong_password_get_the_same_answer(client: TestClient) -> None:
     answers = []
     for username, password in (("broker", "not the password at all"), ("nobody", PASSWORD)):
-        form = client.get("/login")
-        answer = client.post(
-            "/login",
-            data={
-                "username": username,
-                "password": password,
-                "login_token": form.cookies["dostyk_signin"],
-            },
-        )
+        answer = attempt_sign_in(client, username, password)
         assert answer.status_code == 401
         answers.append(re.search(r'role="alert">([^<]*)<', answer.text).group(1))  # type: ignore[union-attr]
     assert answers[0] == answers[1] == "The username or the password is wrong."
@@ -72,17 +55,7 @@ def test_the_sign_in_form_needs_its_own_token(client: TestClient) -> None:
 
 def test_signing_in_never_redirects_off_the_site(client: TestClient) -> None:
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "me"):
-        form = client.get("/login")
-        done = client.post(
-            "/login",
-            data={
-                "username": "broker",
-                "password": PASSWORD,
-                "login_token": form.cookies["dostyk_signin"],
-                "next": target,
-            },
-            follow_redirects=False,
-        )
+        done = attempt_sign_in(client, "broker", PASSWORD, next=target)
         assert done.headers["location"] == "/", target
 
 

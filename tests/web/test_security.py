@@ -20,7 +20,7 @@ from dostyk.services import accounts, assignment
 from dostyk.services.accounts import THROTTLE_FAILURES
 from dostyk.web.principals import SAFE_METHODS
 from tests.services import world as w
-from tests.web.app_world import NOW, PASSWORD, client_on, sign_in
+from tests.web.app_world import NOW, PASSWORD, attempt_sign_in, client_on, sign_in
 from tests.web.inspection_world import INSPECTOR, drawn
 from tests.web.route_table import api_routes
 
@@ -119,16 +119,7 @@ def test_a_disabled_account_cannot_sign_in_and_its_session_and_tokens_stop(
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers=_bearer(secret)).status_code == 401
     client.cookies.clear()
-    form = client.get("/login")
-    answer = client.post(
-        "/login",
-        data={
-            "username": "broker",
-            "password": PASSWORD,
-            "login_token": form.cookies["dostyk_signin"],
-        },
-        follow_redirects=False,
-    )
+    answer = attempt_sign_in(client, "broker", PASSWORD)
     assert answer.status_code == 401
     assert "The username or the password is wrong." in answer.text
     assert "dostyk_session" not in answer.cookies
@@ -136,16 +127,7 @@ def test_a_disabled_account_cannot_sign_in_and_its_session_and_tokens_stop(
 
 def test_the_tenth_wrong_password_in_a_minute_is_throttled(client: TestClient) -> None:
     def attempt(password: str) -> int:
-        form = client.get("/login")
-        answer = client.post(
-            "/login",
-            data={
-                "username": "officer",
-                "password": password,
-                "login_token": form.cookies["dostyk_signin"],
-            },
-            follow_redirects=False,
-        )
+        answer = attempt_sign_in(client, "officer", password)
         if answer.status_code == 429:
             assert int(answer.headers["retry-after"]) >= 1
             assert "Too many attempts" in answer.text
