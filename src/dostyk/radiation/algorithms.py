@@ -1,0 +1,341 @@
+"""The alarm algorithms of a vehicle portal monitor, vectorised over occupancies.
+
+``analyse(occupancy, thresholds)`` is the stable entrance: one occupancy in, one
+:class:`~dostyk.domain.occupancies.AlarmResult` per algorithm out, in the order of
+:data:`ALGORITHMS`. ``analyse_many`` does the same for many at once, and ``score`` gives the raw
+arrays (statistic, threshold, alarm per algorithm) for evaluation and benchmarks. Each method and
+its reference is in docs/radiation.md:
+
+- ``gross-count``: moving-window gross count at n sigma over the pre-occupancy background,
+  corrected for the vehicle's suppression of that background;
+- ``energy-window``: the gross excess tested for its low/high energy-window shape against the
+  NORM-like shape of the background (Ely et al. 2006), with a strong-source backstop;
+- ``sprt``: Wald's sequential probability ratio test on the gross count per slice;
+- ``neutron``: moving-window neutron count with cosmic-ray burst rejection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from dostyk.domain.occupancies import (
+    AlarmResult,
+    FloatArray,
+    IntArray,
+    Occupancy,
+    RadiationKind,
+    SourceVerdict,
+)
+from dostyk.radiation.batch import Batch, Shadow, moving_sums, shadow, stack, window_slices
+from dostyk.radiation.thresholds import Thresholds, scan_threshold, upper_quantile
+
+GROSS = "gross-count"
+ENERGY_WINDOW = "energy-window"
+SPRT = "sprt"
+NEUTRON = "neutron"
+#: Every algorithm ``analyse`` runs, in the order of its results.
+ALGORITHMS = (GROSS, ENERGY_WINDOW, SPRT, NEUTRON)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Scores:
+    """One algorithm over a batch: ``statistic``, ``threshold``, ``alarm`` and ``peak`` (N,)."""
+
+    statistic: FloatArray
+    threshold: FloatArray
+    alarm: np.ndarray
+    peak: IntArray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GammaScan:
+    """The gross moving-window scan every gamma algorithm starts from."""
+
+    window: IntArray
+    z: FloatArray  # (N,) the largest z-score over the occupancy
+    peak_start: IntArray  # (N,) where its window starts
+    excess: FloatArray  # (N,) counts above the expected background there
+    windows: FloatArray  # (N,) n/k, the number of windows the scan tries
+
+
+def _positions(batch: Batch, window: IntArray) -> np.ndarray:
+    """(N, T) which window starts fit inside each occupancy."""
+    start = np.arange(batch.counts.shape[1])[None, :]
+    return np.asarray(start + window[:, None] <= batch.slices[:, None])
+
+
+def gamma_scan(batch: Batch, shade: Shadow) -> GammaScan:
+    """z-scores of the gross count over every window of the occupancy, against the shadowed
+    background, with the variance of the background and suppression estimates included."""
+    window = window_slices(batch)
+    observed = moving_sums(batch.counts[:, :, 0], window)
+    expected = moving_sums(shade.expected[:, :, 0], window)
+    shaded = moving_sums(shade.template, window)
+    b = np.maximum(batch.background[:, 0], 1e-9)[:, None]
+    variance = (
+        expected
+        + (expected / b) ** 2 * batch.background_variance[:, 0][:, None]
+        + (b * shaded) ** 2 * shade.suppression_variance[:, 0][:, None]
+    )
+    z = (observed - expected) / np.sqrt(np.maximum(variance, 1e-9))
+    z = np.where(_positions(batch, window), z, -np.inf)
+    start = np.argmax(z, axis=1)
+    rows = np.arange(batch.size)
+    return GammaScan(
+        window,
+        z[rows, start],
+        start,
+        (observed - expected)[rows, start],
+        np.maximum(batch.slices / window, 1.0),
+    )
+
+
+def gross_count(batch: Batch, scan: GammaScan, thresholds: Thresholds) -> Scores:
+    threshold = scan_threshold(thresholds.gamma_false_alarm_rate, scan.windows)
+    return Scores(scan.z, threshold, scan.z >= threshold, scan.peak_start + scan.window // 2)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ShapeTest:
+    """The energy-window algorithm's parts, kept for its explanation."""
+
+    shape_z: FloatArray  # (N,) low-window excess beyond a NORM-shaped excess, in sigma
+    gate: FloatArray  # (N,) gross z needed for the shape path
+    shape_threshold: FloatArray
+    backstop: FloatArray  # (N,) gross z that alarms whatever the shape
+
+
+def shape_test(
+    batch: Batch, shade: Shadow, scan: GammaScan, thresholds: Thresholds
+) -> tuple[Scores, ShapeTest]:
+    """Energy windowing (Ely et al. 2006; Kouzes et al. 2008).
+
+    At the window where the gross excess is largest, the excess is split into its low and high
+    windows, ``L`` and ``H``. The background under the vehicle has low share ``f`` (terrestrial
+    background is itself K-40, uranium and thorium: NORM), so a NORM excess has
+    ``(1 - f) L - f H`` near zero or below (NORM is harder than the scattered background), while
+    HEU, plutonium, medical and most industrial sources put their counts low and drive it up.
+    Under background alone that contrast is uncorrelated with the gross count, so the two tests
+    multiply: the shape path (gross above a gate, shape above its threshold) spends
+    ``shape_share`` of the target rate, split evenly between them, and a gross backstop the rest.
+    """
+    rows = np.arange(batch.size)
+    start = scan.peak_start
+    window = scan.window
+    observed = moving_sums(batch.counts, window)[rows, start]  # (N, 3)
+    expected = moving_sums(shade.expected, window)[rows, start]
+    low_expected = np.maximum(expected[:, 1], 1e-9)
+    high_expected = np.maximum(expected[:, 2], 1e-9)
+    share = low_expected / (low_expected + high_expected)
+    low_excess = observed[:, 1] - expected[:, 1]
+    high_excess = observed[:, 2] - expected[:, 2]
+    contrast = (1.0 - share) * low_excess - share * high_excess
+    spread = np.sqrt((1.0 - share) ** 2 * low_expected + share**2 * high_expected)
+    shape_z = np.where(batch.has_shape, contrast / spread, -np.inf)
+    rate = thresholds.gamma_false_alarm_rate
+    path = np.sqrt(rate * thresholds.shape_share)
+    gate = scan_threshold(path, scan.windows)
+    shape_threshold = np.full(batch.size, float(upper_quantile(path)))
+    backstop = scan_threshold(rate * (1.0 - thresholds.shape_share), scan.windows)
+    alarm = (scan.z >= backstop) | ((scan.z >= gate) & (shape_z >= shape_threshold))
+    # One number that reaches 1 exactly when the algorithm alarms.
+    statistic = np.maximum(scan.z / backstop, np.minimum(scan.z / gate, shape_z / shape_threshold))
+    scores = Scores(statistic, np.ones(batch.size), alarm, start + window // 2)
+    return scores, ShapeTest(shape_z, gate, shape_threshold, backstop)
+
+
+def sprt(batch: Batch, shade: Shadow, scan: GammaScan, thresholds: Thresholds) -> Scores:
+    """Wald's sequential probability ratio test (Wald 1945), restarted at the lower boundary.
+
+    Per slice the log-likelihood ratio of "background + s" against "background" for a Poisson
+    count ``x`` is ``x ln(1 + s/b_t) - s``; ``s`` is the per-slice rate of a source at the
+    gross count's detection limit (its threshold spread over the window). The boundaries are
+    Wald's, ``A = ln(beta/(1-alpha_t))`` and ``B = ln((1-beta)/alpha_t)``, with ``alpha_t`` the
+    per-test rate that, over the number of restarts an occupancy allows (its length over the
+    expected sample number under background), gives the target false-alarm rate.
+    """
+    rate = thresholds.gamma_false_alarm_rate
+    beta = thresholds.sprt_miss_rate
+    b = np.maximum(batch.background[:, 0], 1e-9)
+    limit = scan_threshold(rate, scan.windows)
+    signal = limit * np.sqrt(scan.window * b) / scan.window  # (N,)
+    expected = np.maximum(shade.expected[:, :, 0], 1e-9)
+    log_ratio = np.log1p(signal[:, None] / expected)
+    increments = np.where(batch.valid, batch.counts[:, :, 0] * log_ratio - signal[:, None], 0.0)
+    drift = np.where(batch.valid, expected * log_ratio - signal[:, None], 0.0).sum(axis=1)
+    drift = np.minimum(drift / np.maximum(batch.slices, 1), -1e-9)
+    per_test = np.full(batch.size, rate)
+    for _ in range(4):
+        lower = np.log(beta / (1.0 - per_test))
+        upper = np.log((1.0 - beta) / per_test)
+        samples = np.maximum((lower * (1.0 - per_test) + upper * per_test) / drift, 1.0)
+        tests = np.maximum(batch.slices / samples, 1.0)
+        per_test = -np.expm1(np.log1p(-rate) / tests)
+    lower = np.log(beta / (1.0 - per_test))
+    upper = np.log((1.0 - beta) / per_test)
+    level = np.zeros(batch.size)
+    highest = np.zeros(batch.size)
+    peak = np.zeros(batch.size, dtype=np.int64)
+    for t in range(increments.shape[1]):
+        level = level + increments[:, t]
+        level = np.where(level <= lower, 0.0, level)
+        rising = level > highest
+        highest = np.where(rising, level, highest)
+        peak = np.where(rising, t, peak)
+    return Scores(highest, upper, highest >= upper, peak)
+
+
+def neutron(batch: Batch, thresholds: Thresholds, reject_bursts: bool = True) -> Scores:
+    """Moving-window neutron count with cosmic-ray burst rejection.
+
+    Cosmic-ray muons and spallation in dense bulk cargo (steel, ore, grain) set free bursts of
+    several neutrons within microseconds (the "ship effect", Kouzes et al. 2008), which land in
+    one 0.1 s slice, often in several tubes at once; a neutron source gives a raised rate over
+    the whole transit. A slice whose count, summed over the tubes, would be improbable
+    (``burst_probability``) even with a source at the alarm level is a burst: it counts as its
+    expected background. The windowed sum is then compared with the Poisson quantile that gives
+    the target rate over the occupancy's windows (so no single burst-free slice alarms alone).
+    """
+    window = window_slices(batch)
+    per_slice = batch.neutron_background.sum(axis=1)  # (N,)
+    mean = np.maximum(window * per_slice, 1e-9)
+    windows = np.maximum(batch.slices / window, 1.0)
+    z = scan_threshold(thresholds.neutron_false_alarm_rate, windows)
+    single = stats.norm.sf(z)
+    threshold = stats.poisson.isf(single, mean) + 1.0
+    totals = batch.neutron.sum(axis=2)
+    if reject_bursts:
+        limit = np.maximum(threshold - mean, 0.0) / window + per_slice
+        burst = stats.poisson.isf(thresholds.burst_probability, limit) + 1.0
+        totals = np.where(totals >= burst[:, None], per_slice[:, None], totals)
+    totals = np.where(batch.valid, totals, 0.0)
+    sums = moving_sums(totals, window)
+    sums = np.where(_positions(batch, window), sums, -np.inf)
+    start = np.argmax(sums, axis=1)
+    statistic = sums[np.arange(batch.size), start]
+    return Scores(statistic, threshold, statistic >= threshold, start + window // 2)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BatchScores:
+    """Every algorithm's scores over a batch, with the parts the explanations quote."""
+
+    scores: dict[str, Scores]
+    scan: GammaScan
+    shape: ShapeTest
+    shadow: Shadow
+
+
+def score(
+    batch: Batch, thresholds: Thresholds, *, corrected: bool = True, reject_bursts: bool = True
+) -> BatchScores:
+    """All algorithms over ``batch``. ``corrected=False`` drops the suppression correction and
+    ``reject_bursts=False`` the burst rejection (the naive variants evaluations compare)."""
+    shade = shadow(batch, corrected)
+    scan = gamma_scan(batch, shade)
+    shape_scores, shape = shape_test(batch, shade, scan, thresholds)
+    scores = {
+        GROSS: gross_count(batch, scan, thresholds),
+        ENERGY_WINDOW: shape_scores,
+        SPRT: sprt(batch, shade, scan, thresholds),
+        NEUTRON: neutron(batch, thresholds, reject_bursts),
+    }
+    return BatchScores(scores, scan, shape, shade)
+
+
+def analyse_many(
+    occupancies: Sequence[Occupancy], thresholds: Thresholds | None = None
+) -> list[list[AlarmResult]]:
+    """``analyse`` for each occupancy, computed together."""
+    if not occupancies:
+        return []
+    chosen = thresholds or Thresholds()
+    result = score(stack(occupancies), chosen)
+    return [_results(result, i) for i in range(len(occupancies))]
+
+
+def analyse(occupancy: Occupancy, thresholds: Thresholds | None = None) -> list[AlarmResult]:
+    """One result per algorithm of :data:`ALGORITHMS`, in that order."""
+    return analyse_many([occupancy], thresholds)[0]
+
+
+def _results(result: BatchScores, i: int) -> list[AlarmResult]:
+    scan, shape, shade = result.scan, result.shape, result.shadow
+    gross = result.scores[GROSS]
+    z = float(scan.z[i])
+    suppression = float(shade.suppression[i, 0])
+    seconds = int(scan.window[i])
+    gross_words = (
+        f"largest gross excess {float(scan.excess[i]):.0f} counts over {seconds} slices, "
+        f"{z:.2f} sigma against {float(gross.threshold[i]):.2f} for the target rate; background "
+        f"corrected for {100 * suppression:.0f}% suppression by the vehicle"
+    )
+    ew = result.scores[ENERGY_WINDOW]
+    shape_z = float(shape.shape_z[i])
+    verdict: SourceVerdict | None
+    if not np.isfinite(shape_z):
+        verdict = SourceVerdict.UNDETERMINED
+        shape_words = "the monitor's windows do not split into low and high energies"
+    elif z < float(shape.gate[i]):
+        verdict = None
+        shape_words = f"no gross excess past the gate ({z:.2f} < {float(shape.gate[i]):.2f} sigma)"
+    else:
+        man_made = shape_z >= float(shape.shape_threshold[i])
+        verdict = SourceVerdict.MAN_MADE if man_made else SourceVerdict.NORM
+        shape_words = (
+            f"low-window excess {shape_z:.2f} sigma beyond a NORM-shaped one "
+            f"(threshold {float(shape.shape_threshold[i]):.2f}): "
+            + ("spectrum softer than NORM, man-made" if man_made else "spectrum like NORM")
+        )
+    if bool(ew.alarm[i]) and z >= float(shape.backstop[i]):
+        shape_words += f"; gross {z:.2f} sigma reaches the backstop {float(shape.backstop[i]):.2f}"
+    sprt_scores = result.scores[SPRT]
+    neutron_scores = result.scores[NEUTRON]
+    return [
+        AlarmResult(
+            GROSS,
+            RadiationKind.GAMMA,
+            bool(gross.alarm[i]),
+            z,
+            float(gross.threshold[i]),
+            gross_words,
+            None,
+            int(gross.peak[i]),
+        ),
+        AlarmResult(
+            ENERGY_WINDOW,
+            RadiationKind.GAMMA,
+            bool(ew.alarm[i]),
+            float(ew.statistic[i]),
+            1.0,
+            shape_words,
+            verdict,
+            int(ew.peak[i]),
+        ),
+        AlarmResult(
+            SPRT,
+            RadiationKind.GAMMA,
+            bool(sprt_scores.alarm[i]),
+            float(sprt_scores.statistic[i]),
+            float(sprt_scores.threshold[i]),
+            f"log-likelihood ratio reached {float(sprt_scores.statistic[i]):.2f} against Wald's "
+            f"boundary {float(sprt_scores.threshold[i]):.2f}",
+            None,
+            int(sprt_scores.peak[i]),
+        ),
+        AlarmResult(
+            NEUTRON,
+            RadiationKind.NEUTRON,
+            bool(neutron_scores.alarm[i]),
+            float(neutron_scores.statistic[i]),
+            float(neutron_scores.threshold[i]),
+            f"{float(neutron_scores.statistic[i]):.1f} neutron counts in the busiest window "
+            f"after burst rejection, threshold {float(neutron_scores.threshold[i]):.0f}",
+            None,
+            int(neutron_scores.peak[i]),
+        ),
+    ]

@@ -1,0 +1,209 @@
+"""Occupancies stacked into arrays, and what every algorithm needs from them.
+
+Each occupancy's gamma counts are summed over panels and projected onto (gross, low, high) by its
+windows' :func:`~dostyk.domain.occupancies.window_projection`; occupancies of different lengths
+are padded to the longest, with a mask. The background per slice is the pre-occupancy background
+(pooled with the post-occupancy one when the monitor gives it), and the vehicle's *shadow* — the
+fraction by which the vehicle suppresses that background — is estimated from the occupancy's own
+profile (see :func:`shadow`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dostyk.domain.occupancies import (
+    SLICE_SECONDS,
+    FloatArray,
+    IntArray,
+    Occupancy,
+    window_projection,
+)
+
+#: Speed assumed when the monitor gives none (a truck at a portal, 5-8 km/h).
+DEFAULT_SPEED_KMH = 6.5
+#: Distance over which a vehicle's front (or back) moves into (out of) the panels' view: the
+#: background suppression ramps up (down) over it.
+SHADOW_RAMP_M = 2.0
+#: Distance from the lane's centre line to a panel (half the 4 m lane of ANSI N42.42 Annex D); a
+#: point source's count profile has its full width at half maximum at twice this.
+PANEL_DISTANCE_M = 2.0
+#: Bounds on the estimated suppression: a vehicle never adds background, and even a loaded
+#: ore wagon leaves more than half of it.
+MAX_SUPPRESSION = 0.5
+#: The moving window is this many profile half-widths long (about optimal for a Lorentzian peak).
+WINDOW_WIDTHS = 1.2
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Batch:
+    """Arrays over ``N`` occupancies padded to ``T`` slices.
+
+    ``counts``: (N, T, 3) gross/low/high gamma counts summed over panels (0 where padded);
+    ``neutron``: (N, T, P) neutron counts per panel (P the most panels of any); ``valid``: (N, T);
+    ``slices``: (N,) true lengths; ``background``: (N, 3) gamma counts per slice;
+    ``background_variance``: (N, 3) variance of that estimate; ``neutron_background``: (N, P)
+    per slice; ``neutron_panels``: (N, P) which panels exist; ``speed_ms``: (N,);
+    ``has_shape``: (N,) whether the windows split into low and high.
+    """
+
+    counts: FloatArray
+    neutron: FloatArray
+    valid: np.ndarray
+    slices: IntArray
+    background: FloatArray
+    background_variance: FloatArray
+    neutron_background: FloatArray
+    neutron_panels: np.ndarray
+    speed_ms: FloatArray
+    slice_seconds: FloatArray
+    has_shape: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.counts.shape[0])
+
+
+def stack(occupancies: Sequence[Occupancy]) -> Batch:
+    """The occupancies as one :class:`Batch`."""
+    n = len(occupancies)
+    length = max((o.n_slices for o in occupancies), default=1)
+    panels = max((len(o.neutron_panels) for o in occupancies), default=1) or 1
+    counts = np.zeros((n, length, 3))
+    neutron = np.zeros((n, length, panels))
+    valid = np.zeros((n, length), dtype=bool)
+    slices = np.zeros(n, dtype=np.int64)
+    background = np.zeros((n, 3))
+    variance = np.zeros((n, 3))
+    neutron_background = np.zeros((n, panels))
+    neutron_present = np.zeros((n, panels), dtype=bool)
+    speed = np.zeros(n)
+    slice_seconds = np.full(n, SLICE_SECONDS)
+    has_shape = np.zeros(n, dtype=bool)
+    projections: dict[tuple[object, ...], tuple[FloatArray, bool]] = {}
+    for i, occupancy in enumerate(occupancies):
+        key = tuple(occupancy.windows)
+        found = projections.get(key)
+        if found is None:
+            projection = window_projection(occupancy.windows)
+            found = projections[key] = (projection.matrix, projection.has_shape)
+        matrix, shaped = found
+        m = occupancy.n_slices
+        dt = occupancy.slice_seconds
+        counts[i, :m] = occupancy.gamma.sum(axis=1) @ matrix
+        p = len(occupancy.neutron_panels)
+        if p:
+            neutron[i, :m, :p] = occupancy.neutron
+            neutron_present[i, :p] = True
+        valid[i, :m] = True
+        slices[i] = m
+        slice_seconds[i] = dt
+        has_shape[i] = shaped
+        before = occupancy.background_before
+        after = occupancy.background_after
+        gamma_total = before.gamma.sum(axis=0)
+        neutron_total = before.neutron
+        live = before.live_seconds
+        if after is not None:
+            gamma_total = gamma_total + after.gamma.sum(axis=0)
+            neutron_total = neutron_total + after.neutron
+            live += after.live_seconds
+        per_slice = dt / live
+        projected = gamma_total @ matrix
+        background[i] = projected * per_slice
+        # The total is Poisson: its variance is itself; scaled to a slice, times per_slice**2.
+        variance[i] = np.abs(gamma_total @ (matrix * matrix)) * per_slice * per_slice
+        if p:
+            neutron_background[i, :p] = neutron_total * per_slice
+        speed[i] = (occupancy.speed_kmh or DEFAULT_SPEED_KMH) / 3.6
+    return Batch(
+        counts,
+        neutron,
+        valid,
+        slices,
+        background,
+        variance,
+        neutron_background,
+        neutron_present,
+        np.maximum(speed, 0.5),
+        slice_seconds,
+        has_shape,
+    )
+
+
+def window_slices(batch: Batch) -> IntArray:
+    """Slices in the moving window of each occupancy: the source peak's width at its speed."""
+    width = WINDOW_WIDTHS * 2.0 * PANEL_DISTANCE_M / batch.speed_ms / batch.slice_seconds
+    return np.asarray(np.clip(np.rint(width), 3, np.maximum(batch.slices, 3)), dtype=np.int64)
+
+
+def shadow_template(batch: Batch) -> FloatArray:
+    """(N, T) the share of the full suppression at each slice: ramps in, plateau, ramps out."""
+    ramp = np.clip(SHADOW_RAMP_M / batch.speed_ms / batch.slice_seconds, 1.0, None)
+    ramp = np.minimum(ramp, np.maximum(batch.slices / 4.0, 1.0))
+    t = np.arange(batch.counts.shape[1], dtype=np.float64)[None, :] + 0.5
+    n = batch.slices[:, None].astype(np.float64)
+    template = np.minimum(np.minimum(t / ramp[:, None], (n - t) / ramp[:, None]), 1.0)
+    return np.asarray(np.where(batch.valid, np.clip(template, 0.0, 1.0), 0.0), dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Shadow:
+    """The vehicle's estimated suppression: ``expected`` (N, T, 3) background counts per slice
+    under the vehicle, ``suppression`` (N, 3) its full depth, ``variance`` (N, 3) of that."""
+
+    template: FloatArray
+    suppression: FloatArray
+    suppression_variance: FloatArray
+    expected: FloatArray
+
+
+def shadow(batch: Batch, corrected: bool = True) -> Shadow:
+    """Estimate the suppression from the occupancy's plateau (Lo Presti et al. 2006).
+
+    On the plateau, where the vehicle fills the panels' view, each slice's count divided by the
+    background is ``1 - d`` plus noise; the median over the plateau estimates ``d`` and is not
+    moved much by a source, which raises only the few slices near it. Its variance is that of a
+    median of Poisson ratios, ``(pi/2) / (b * n_plateau)``.
+    """
+    template = shadow_template(batch)
+    n = batch.size
+    if not corrected:
+        zeros = np.zeros((n, 3))
+        expected = batch.background[:, None, :] * batch.valid[:, :, None]
+        return Shadow(template, zeros, zeros, np.asarray(expected, dtype=np.float64))
+    plateau = template >= 0.999
+    background = np.maximum(batch.background, 1e-9)
+    ratio = 1.0 - batch.counts / background[:, None, :]
+    ratio = np.where(plateau[:, :, None], ratio, np.nan)
+    # Median per (occupancy, window) over the plateau: sort with NaN last, pick the middle.
+    ordered = np.sort(ratio, axis=1)
+    count = plateau.sum(axis=1)
+    safe = np.maximum(count, 1)
+    lower = (safe - 1) // 2
+    upper = safe // 2
+    rows = np.arange(n)[:, None]
+    columns = np.arange(3)[None, :]
+    middle = 0.5 * (ordered[rows, lower[:, None], columns] + ordered[rows, upper[:, None], columns])
+    middle = np.where((count > 0)[:, None], middle, 0.0)
+    suppression = np.clip(np.nan_to_num(middle), 0.0, MAX_SUPPRESSION)
+    variance = (np.pi / 2.0) / (background * safe[:, None])
+    expected = background[:, None, :] * (1.0 - suppression[:, None, :] * template[:, :, None])
+    expected = np.where(batch.valid[:, :, None], expected, 0.0)
+    return Shadow(template, suppression, variance, np.asarray(expected, dtype=np.float64))
+
+
+def moving_sums(values: FloatArray, window: IntArray) -> FloatArray:
+    """(N, T) sums of ``values`` (N, T, ...) over ``window[i]`` slices starting at each slice
+    (0 where the window would run past the data)."""
+    n, length = values.shape[:2]
+    cumulative = np.concatenate(
+        [np.zeros((n, 1, *values.shape[2:])), np.cumsum(values, axis=1)], axis=1
+    )
+    start = np.arange(length)[None, :]
+    end = np.minimum(start + window[:, None], length)
+    rows = np.arange(n)[:, None]
+    return np.asarray(cumulative[rows, end] - cumulative[rows, start], dtype=np.float64)
