@@ -46,7 +46,7 @@ HOLDING = frozenset({AlarmStatus.OPEN, AlarmStatus.ESCALATED})
 
 
 class StepKind(StrEnum):
-    SECOND_PASS = "second_pass"
+    SECOND_PASS = "second_pass"  # noqa: S105 (a step, not a password)
     LOCATE = "locate"
     IDENTIFY = "identify"
     INNOCENT = "innocent"
@@ -122,7 +122,8 @@ class AlarmFinding:
         checks = Checks()
         checks.identifier("alarm_id", self.alarm_id, 40)
         checks.text("algorithm", self.algorithm, 40)
-        checks.text("explanation", self.explanation, RECORDED_MAX, prose=True, required=False)
+        if self.explanation is not None:
+            checks.text("explanation", self.explanation, RECORDED_MAX, prose=True, required=False)
         checks.done()
 
 
@@ -155,9 +156,12 @@ class AdjudicationStep:
             checks.add("seq", "steps are numbered from 1")
         checks.identifier("operator_id", self.operator_id, 24)
         checks.instant("at", self.at)
-        checks.text("location", self.location, REMARK_MAX, prose=True, required=False)
-        checks.text("nuclides", self.nuclides, 200, required=False)
-        checks.text("note", self.note, REMARK_MAX, prose=True, required=False)
+        if self.location is not None:
+            checks.text("location", self.location, REMARK_MAX, prose=True, required=False)
+        if self.nuclides is not None:
+            checks.text("nuclides", self.nuclides, 200, required=False)
+        if self.note is not None:
+            checks.text("note", self.note, REMARK_MAX, prose=True, required=False)
         if self.kind is StepKind.SECOND_PASS and self.confirmed is None:
             checks.add("confirmed", "a second pass confirms the alarm or does not")
         if self.kind is not StepKind.SECOND_PASS and self.confirmed is not None:
@@ -175,9 +179,7 @@ class AdjudicationStep:
         checks.done()
 
 
-def next_status(
-    alarm: Alarm, done: frozenset[StepKind], step: AdjudicationStep
-) -> AlarmStatus:
+def next_status(alarm: Alarm, done: frozenset[StepKind], step: AdjudicationStep) -> AlarmStatus:
     """The alarm's status after ``step``, given the kinds of step ``done`` before; refuses a step
     out of order (:class:`IllegalAdjudication`)."""
     kind = step.kind

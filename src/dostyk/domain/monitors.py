@@ -55,7 +55,8 @@ class PortalMonitor:
             checks.add("lane", f"lane {self.lane} is not between 1 and 99")
         if self.mode not in (TransportMode.ROAD, TransportMode.RAIL):
             checks.add("mode", f"a portal monitor stands at a road or rail lane, not {self.mode}")
-        checks.text("description", self.description, REMARK_MAX, prose=True, required=False)
+        if self.description is not None:
+            checks.text("description", self.description, REMARK_MAX, prose=True, required=False)
         checks.done()
 
 
@@ -128,8 +129,10 @@ class StoredOccupancy:
         checks.instant("started_at", self.started_at)
         if self.ended_at < self.started_at:
             checks.add("ended_at", "an occupancy ends after it starts")
-        checks.text("conveyance_ref", self.conveyance_ref, 40, required=False)
-        checks.text("source", self.source, REMARK_MAX, prose=True, required=False)
+        if self.conveyance_ref is not None:
+            checks.text("conveyance_ref", self.conveyance_ref, 40, required=False)
+        if self.source is not None:
+            checks.text("source", self.source, REMARK_MAX, prose=True, required=False)
         checks.done()
 
     @classmethod

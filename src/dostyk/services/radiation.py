@@ -32,7 +32,7 @@ from dostyk.domain.conveyances import Crossing
 from dostyk.domain.monitors import PortalMonitor, StoredOccupancy, monitor_id_for
 from dostyk.domain.occupancies import AlarmResult, Occupancy
 from dostyk.domain.ports import Post, TransportMode
-from dostyk.radiation.algorithms import analyse
+from dostyk.radiation.algorithms import ENERGY_WINDOW, NEUTRON, analyse
 from dostyk.radiation.thresholds import Thresholds
 from dostyk.services.actors import posted_officer
 from dostyk.services.errors import Conflict, NotFound, ValidationFailed
@@ -93,12 +93,18 @@ def ensure_monitors(
     return sorted([*monitors, *added], key=lambda m: m.lane)
 
 
+#: The algorithms whose alarm opens an alarm: the energy-window test for gamma (the gross count
+#: and the SPRT alarm on NORM cargo too, which the window shape tells apart) and the neutron
+#: test. Every algorithm's result is kept with the alarm for the operator to see.
+OPERATING = frozenset({ENERGY_WINDOW, NEUTRON})
+
+
 def primary(results: Sequence[AlarmResult]) -> AlarmResult | None:
-    """The alarming result furthest past its threshold (the one the operator is shown)."""
-    alarming = [r for r in results if r.alarm]
+    """The operating algorithms' alarming result furthest past its threshold, if any."""
+    alarming = [r for r in results if r.alarm and r.algorithm in OPERATING]
     if not alarming:
         return None
-    return max(alarming, key=lambda r: (r.statistic / r.threshold if r.threshold else 0.0))
+    return max(alarming, key=lambda r: r.statistic / r.threshold if r.threshold else 0.0)
 
 
 def record_occupancies(
@@ -174,7 +180,7 @@ def _open_alarm(
     top = primary(results)
     if top is None:
         return None
-    verdict = next((r.verdict for r in results if r.alarm and r.verdict is not None), None)
+    verdict = next((r.verdict for r in results if r.verdict is not None), None)
     alarm = Alarm(
         alarm_id_for(stored.occupancy_id),
         stored.occupancy_id,

@@ -873,9 +873,7 @@ radiation_alarms = table(
         nullable=True,
         references="crossings.crossing_id",
     ),
-    column(
-        "verdict", String(16), "What the energy windows say", nullable=True, enum=SourceVerdict
-    ),
+    column("verdict", String(16), "What the energy windows say", nullable=True, enum=SourceVerdict),
     column("closed_at", Instant, "Time the alarm was cleared or found innocent", nullable=True),
     # The release guard: does any crossing of a declaration have a holding alarm? One range of
     # this index per crossing, whatever the number of alarms ever raised.
