@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from dostyk.domain.alarms import AlarmStatus, Disposition, IllegalAdjudication, StepKind
+from dostyk.domain.alarms import AlarmStatus, Disposition, StepKind
 from dostyk.domain.declarations import Channel, DeclarationStatus
 from dostyk.domain.monitors import StoredOccupancy
 from dostyk.services import radiation
@@ -156,7 +156,7 @@ def test_a_second_pass_that_does_not_alarm_clears_it(lite: Engine) -> None:
     assert flow.release(flow.to_payment(lodging(1), Channel.GREEN)).declaration.status is (
         DeclarationStatus.RELEASED
     )
-    with pytest.raises(IllegalAdjudication, match="cleared and its adjudication is over"):
+    with pytest.raises(radiation.StepRefused, match="cleared and its adjudication is over"):
         _step(lite, alarm.alarm_id, StepKind.LOCATE, 20, location="rear")
 
 
@@ -165,20 +165,20 @@ def test_steps_come_in_order_and_an_escalated_alarm_keeps_holding(lite: Engine) 
     alarm = _pass(lite, "X-RC1", 3000.0).alarm
     assert alarm is not None
     size = ledger_size(lite)
-    with pytest.raises(IllegalAdjudication, match="a second pass through the monitor must"):
+    with pytest.raises(radiation.StepRefused, match="a second pass through the monitor must"):
         _step(lite, alarm.alarm_id, StepKind.IDENTIFY, 1, nuclides=["Cs-137"])
     assert ledger_size(lite) == size
-    with pytest.raises(IllegalAdjudication, match="a second pass through the monitor must"):
+    with pytest.raises(radiation.StepRefused, match="a second pass through the monitor must"):
         _step(lite, alarm.alarm_id, StepKind.IDENTIFY, 1, nuclides=["Cs-137"])
     _step(lite, alarm.alarm_id, StepKind.SECOND_PASS, 2, confirmed=True)
-    with pytest.raises(IllegalAdjudication, match="locate the source on the vehicle before"):
+    with pytest.raises(radiation.StepRefused, match="locate the source on the vehicle before"):
         _step(lite, alarm.alarm_id, StepKind.IDENTIFY, 3, nuclides=["Cs-137"])
-    with pytest.raises(IllegalAdjudication, match="identify the source with a handheld"):
+    with pytest.raises(radiation.StepRefused, match="identify the source with a handheld"):
         _step(lite, alarm.alarm_id, StepKind.INNOCENT, 3, disposition=Disposition.NORM, note="x")
     _step(lite, alarm.alarm_id, StepKind.LOCATE, 4, location="behind the cab")
     _step(lite, alarm.alarm_id, StepKind.IDENTIFY, 5, nuclides=["Cs-137"])
     _step(lite, alarm.alarm_id, StepKind.ESCALATE, 6, note="Cs-137, no licence on the waybill")
-    with pytest.raises(IllegalAdjudication, match="only an expert's innocent finding"):
+    with pytest.raises(radiation.StepRefused, match="only an expert's innocent finding"):
         _step(lite, alarm.alarm_id, StepKind.LOCATE, 7, location="again")
     flow = Flow(lite, start=T0 + timedelta(minutes=10))
     with pytest.raises(HeldByAlarm, match="escalated"):

@@ -42,11 +42,21 @@ __all__ = [
     "Adjudicated",
     "IllegalAdjudication",
     "RecordedOccupancy",
+    "StepRefused",
     "adjudicate",
     "ensure_monitors",
     "primary",
     "record_occupancies",
 ]
+
+
+class StepRefused(Conflict):
+    """A step the adjudication does not allow now (the domain's :class:`IllegalAdjudication`)."""
+
+    def __init__(self, refused: IllegalAdjudication) -> None:
+        super().__init__(str(refused))
+        self.kind = refused.kind
+        self.why = refused.why
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +264,10 @@ def adjudicate(
             disposition,
             note or None,
         )
-        status = next_status(alarm, frozenset(s.kind for s in steps), step)
+        try:
+            status = next_status(alarm, frozenset(s.kind for s in steps), step)
+        except IllegalAdjudication as refused:
+            raise StepRefused(refused) from None
         moved = replace(alarm, status=status, closed_at=None if status.holds else at)
         uow.adjudication_steps.add(step)
         if moved != alarm:
