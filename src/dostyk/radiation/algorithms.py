@@ -30,7 +30,16 @@ from dostyk.domain.occupancies import (
     RadiationKind,
     SourceVerdict,
 )
-from dostyk.radiation.batch import Batch, Shadow, moving_sums, shadow, stack, window_slices
+from dostyk.radiation.batch import (
+    Batch,
+    Shadow,
+    cumulative,
+    moving_sums,
+    shadow,
+    stack,
+    window_slices,
+    window_sum,
+)
 from dostyk.radiation.thresholds import Thresholds, scan_threshold, upper_quantile
 
 GROSS = "gross-count"
@@ -73,13 +82,18 @@ def gamma_scan(batch: Batch, shade: Shadow) -> GammaScan:
     background, with the variance of the background and suppression estimates included."""
     window = window_slices(batch)
     observed = moving_sums(batch.counts[:, :, 0], window)
-    expected = moving_sums(shade.expected[:, :, 0], window)
     shaded = moving_sums(shade.template, window)
     b = np.maximum(batch.background[:, 0], 1e-9)[:, None]
-    variance = (
-        expected
-        + (expected / b) ** 2 * batch.background_variance[:, 0][:, None]
-        + (b * shaded) ** 2 * shade.suppression_variance[:, 0][:, None]
+    # The shadowed background summed over the window: b (k - d U), U the template's sum.
+    expected = b * (window[:, None] - shade.suppression[:, 0][:, None] * shaded)
+    # The window's slices are part of the plateau whose median set the suppression, so the
+    # error of that median is correlated with the window's own noise: with the median's
+    # variance (pi/2) / (b n) and its covariance with a slice mean 1 / (b n), the excess has
+    # variance E (1 + (pi/2 - 2) U^2 / (k n)) rather than E + (b U)^2 var(d).
+    correlated = (1.0 - 4.0 / np.pi) * (b * shaded) ** 2 * shade.suppression_variance[:, 0][:, None]
+    variance = np.maximum(
+        expected + (expected / b) ** 2 * batch.background_variance[:, 0][:, None] + correlated,
+        0.5 * expected,
     )
     z = (observed - expected) / np.sqrt(np.maximum(variance, 1e-9))
     z = np.where(_positions(batch, window), z, -np.inf)
@@ -95,7 +109,7 @@ def gamma_scan(batch: Batch, shade: Shadow) -> GammaScan:
 
 
 def gross_count(batch: Batch, scan: GammaScan, thresholds: Thresholds) -> Scores:
-    threshold = scan_threshold(thresholds.gamma_false_alarm_rate, scan.windows)
+    threshold = scan_threshold(thresholds.gamma_false_alarm_rate, scan.windows, scan.window)
     return Scores(scan.z, threshold, scan.z >= threshold, scan.peak_start + scan.window // 2)
 
 
@@ -123,11 +137,10 @@ def shape_test(
     multiply: the shape path (gross above a gate, shape above its threshold) spends
     ``shape_share`` of the target rate, split evenly between them, and a gross backstop the rest.
     """
-    rows = np.arange(batch.size)
     start = scan.peak_start
     window = scan.window
-    observed = moving_sums(batch.counts, window)[rows, start]  # (N, 3)
-    expected = moving_sums(shade.expected, window)[rows, start]
+    observed = window_sum(cumulative(batch.counts), start, window)  # (N, 3)
+    expected = window_sum(cumulative(shade.expected), start, window)
     low_expected = np.maximum(expected[:, 1], 1e-9)
     high_expected = np.maximum(expected[:, 2], 1e-9)
     share = low_expected / (low_expected + high_expected)
@@ -138,9 +151,9 @@ def shape_test(
     shape_z = np.where(batch.has_shape, contrast / spread, -np.inf)
     rate = thresholds.gamma_false_alarm_rate
     path = np.sqrt(rate * thresholds.shape_share)
-    gate = scan_threshold(path, scan.windows)
+    gate = scan_threshold(path, scan.windows, scan.window)
     shape_threshold = np.full(batch.size, float(upper_quantile(path)))
-    backstop = scan_threshold(rate * (1.0 - thresholds.shape_share), scan.windows)
+    backstop = scan_threshold(rate * (1.0 - thresholds.shape_share), scan.windows, scan.window)
     alarm = (scan.z >= backstop) | ((scan.z >= gate) & (shape_z >= shape_threshold))
     # One number that reaches 1 exactly when the algorithm alarms.
     statistic = np.maximum(scan.z / backstop, np.minimum(scan.z / gate, shape_z / shape_threshold))
@@ -161,7 +174,7 @@ def sprt(batch: Batch, shade: Shadow, scan: GammaScan, thresholds: Thresholds) -
     rate = thresholds.gamma_false_alarm_rate
     beta = thresholds.sprt_miss_rate
     b = np.maximum(batch.background[:, 0], 1e-9)
-    limit = scan_threshold(rate, scan.windows)
+    limit = scan_threshold(rate, scan.windows, scan.window)
     signal = limit * np.sqrt(scan.window * b) / scan.window  # (N,)
     expected = np.maximum(shade.expected[:, :, 0], 1e-9)
     log_ratio = np.log1p(signal[:, None] / expected)
@@ -204,7 +217,7 @@ def neutron(batch: Batch, thresholds: Thresholds, reject_bursts: bool = True) ->
     per_slice = batch.neutron_background.sum(axis=1)  # (N,)
     mean = np.maximum(window * per_slice, 1e-9)
     windows = np.maximum(batch.slices / window, 1.0)
-    z = scan_threshold(thresholds.neutron_false_alarm_rate, windows)
+    z = scan_threshold(thresholds.neutron_false_alarm_rate, windows, window)
     single = stats.norm.sf(z)
     threshold = stats.poisson.isf(single, mean) + 1.0
     totals = batch.neutron.sum(axis=2)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from dostyk.domain.occupancies import (
-    SLICE_SECONDS,
     FloatArray,
     IntArray,
     Occupancy,
@@ -68,62 +67,67 @@ class Batch:
 
 
 def stack(occupancies: Sequence[Occupancy]) -> Batch:
-    """The occupancies as one :class:`Batch`."""
+    """The occupancies as one :class:`Batch`.
+
+    Occupancies sharing windows and detector layout (nearly all of a lane's) are projected
+    together: their slices concatenated into one array, so the cost per occupancy is a few
+    attribute reads rather than a dozen small array operations.
+    """
     n = len(occupancies)
-    length = max((o.n_slices for o in occupancies), default=1)
+    lengths = np.fromiter((o.gamma.shape[0] for o in occupancies), dtype=np.int64, count=n)
+    length = int(lengths.max()) if n else 1
     panels = max((len(o.neutron_panels) for o in occupancies), default=1) or 1
     counts = np.zeros((n, length, 3))
     neutron = np.zeros((n, length, panels))
-    valid = np.zeros((n, length), dtype=bool)
-    slices = np.zeros(n, dtype=np.int64)
+    valid = np.arange(length)[None, :] < lengths[:, None]
     background = np.zeros((n, 3))
     variance = np.zeros((n, 3))
     neutron_background = np.zeros((n, panels))
     neutron_present = np.zeros((n, panels), dtype=bool)
-    speed = np.zeros(n)
-    slice_seconds = np.full(n, SLICE_SECONDS)
+    speed = np.fromiter(
+        ((o.speed_kmh or DEFAULT_SPEED_KMH) / 3.6 for o in occupancies), dtype=np.float64, count=n
+    )
+    slice_seconds = np.fromiter((o.slice_seconds for o in occupancies), dtype=np.float64, count=n)
     has_shape = np.zeros(n, dtype=bool)
-    projections: dict[tuple[object, ...], tuple[FloatArray, bool]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for i, occupancy in enumerate(occupancies):
-        key = tuple(occupancy.windows)
-        found = projections.get(key)
-        if found is None:
-            projection = window_projection(occupancy.windows)
-            found = projections[key] = (projection.matrix, projection.has_shape)
-        matrix, shaped = found
-        m = occupancy.n_slices
-        dt = occupancy.slice_seconds
-        counts[i, :m] = occupancy.gamma.sum(axis=1) @ matrix
-        p = len(occupancy.neutron_panels)
-        if p:
-            neutron[i, :m, :p] = occupancy.neutron
-            neutron_present[i, :p] = True
-        valid[i, :m] = True
-        slices[i] = m
-        slice_seconds[i] = dt
-        has_shape[i] = shaped
-        before = occupancy.background_before
-        after = occupancy.background_after
-        gamma_total = before.gamma.sum(axis=0)
-        neutron_total = before.neutron
-        live = before.live_seconds
-        if after is not None:
-            gamma_total = gamma_total + after.gamma.sum(axis=0)
-            neutron_total = neutron_total + after.neutron
-            live += after.live_seconds
-        per_slice = dt / live
-        projected = gamma_total @ matrix
-        background[i] = projected * per_slice
+        key = (occupancy.windows, len(occupancy.gamma_panels), len(occupancy.neutron_panels))
+        groups.setdefault(key, []).append(i)
+    for (windows, _, p), members in groups.items():
+        projection = window_projection(windows)  # type: ignore[arg-type]
+        matrix = projection.matrix
+        index = np.asarray(members)
+        chosen = [occupancies[i] for i in members]
+        sizes = lengths[index]
+        rows = np.repeat(index, sizes)
+        columns = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        gamma = np.concatenate([o.gamma for o in chosen]).sum(axis=1)
+        counts[rows, columns] = gamma @ matrix
+        has_shape[index] = projection.has_shape
+        befores = [o.background_before for o in chosen]
+        gamma_total = np.stack([b.gamma for b in befores]).sum(axis=1)
+        live = np.fromiter((b.live_seconds for b in befores), dtype=np.float64)
+        neutron_total = np.stack([b.neutron for b in befores]) if p else np.zeros((len(index), 0))
+        for j, o in enumerate(chosen):
+            after = o.background_after
+            if after is not None:
+                gamma_total[j] += after.gamma.sum(axis=0)
+                if p:
+                    neutron_total[j] += after.neutron
+                live[j] += after.live_seconds
+        per_slice = (slice_seconds[index] / live)[:, None]
+        background[index] = (gamma_total @ matrix) * per_slice
         # The total is Poisson: its variance is itself; scaled to a slice, times per_slice**2.
-        variance[i] = np.abs(gamma_total @ (matrix * matrix)) * per_slice * per_slice
+        variance[index] = np.abs(gamma_total @ (matrix * matrix)) * per_slice * per_slice
         if p:
-            neutron_background[i, :p] = neutron_total * per_slice
-        speed[i] = (occupancy.speed_kmh or DEFAULT_SPEED_KMH) / 3.6
+            neutron[rows, columns, :p] = np.concatenate([o.neutron for o in chosen])
+            neutron_present[index, :p] = True
+            neutron_background[index, :p] = neutron_total * per_slice
     return Batch(
         counts,
         neutron,
         valid,
-        slices,
+        lengths,
         background,
         variance,
         neutron_background,
@@ -188,12 +192,25 @@ def shadow(batch: Batch, corrected: bool = True) -> Shadow:
     rows = np.arange(n)[:, None]
     columns = np.arange(3)[None, :]
     middle = 0.5 * (ordered[rows, lower[:, None], columns] + ordered[rows, upper[:, None], columns])
-    middle = np.where((count > 0)[:, None], middle, 0.0)
-    suppression = np.clip(np.nan_to_num(middle), 0.0, MAX_SUPPRESSION)
+    middle = np.where((count > 0)[:, None] & np.isfinite(middle), middle, 0.0)
+    suppression = np.clip(middle, 0.0, MAX_SUPPRESSION)
     variance = (np.pi / 2.0) / (background * safe[:, None])
     expected = background[:, None, :] * (1.0 - suppression[:, None, :] * template[:, :, None])
     expected = np.where(batch.valid[:, :, None], expected, 0.0)
     return Shadow(template, suppression, variance, np.asarray(expected, dtype=np.float64))
+
+
+def cumulative(values: FloatArray) -> FloatArray:
+    """Running sums along the slices with a leading zero: (N, T + 1, ...)."""
+    n = values.shape[0]
+    return np.concatenate([np.zeros((n, 1, *values.shape[2:])), np.cumsum(values, axis=1)], axis=1)
+
+
+def window_sum(running: FloatArray, start: IntArray, window: IntArray) -> FloatArray:
+    """The sum over ``window[i]`` slices from ``start[i]`` of occupancy i, from its running sums."""
+    rows = np.arange(running.shape[0])
+    end = np.minimum(start + window, running.shape[1] - 1)
+    return np.asarray(running[rows, end] - running[rows, start], dtype=np.float64)
 
 
 def moving_sums(values: FloatArray, window: IntArray) -> FloatArray:
