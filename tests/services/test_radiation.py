@@ -104,10 +104,10 @@ def test_goods_are_held_until_the_alarm_is_adjudicated_innocent(lite: Engine) ->
     with pytest.raises(HeldByAlarm, match=f"held by radiation alarm {alarm.alarm_id} \\(open"):
         flow.release(held)
     assert ledger_size(lite) == size
-    # The other railcar's goods go (out of turn, since D1 paid first and waits).
-    assert flow.release(free, reason="D1 held by a radiation alarm").declaration.status is (
-        DeclarationStatus.RELEASED
-    )
+    # The other railcar's goods go, in turn: goods held by an alarm are not in the queue.
+    done = flow.release(free)
+    assert done.declaration.status is DeclarationStatus.RELEASED
+    assert done.queue_exception is None
     _step(lite, alarm.alarm_id, StepKind.SECOND_PASS, 30, confirmed=True)
     _step(lite, alarm.alarm_id, StepKind.LOCATE, 40, location="front third, left side")
     with pytest.raises(HeldByAlarm):

@@ -28,7 +28,7 @@ from dostyk.services.actors import SYSTEM, national_day, posted_officer, staff
 from dostyk.services.errors import NotAuthorised, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.queues import serve
-from dostyk.services.radiation_hold import check_not_held
+from dostyk.services.radiation_hold import check_not_held, without_held
 from dostyk.services.steps import check_move, load_declaration, load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
@@ -159,7 +159,8 @@ def release(
         # everyone, should its payment step be missing from an imported history).
         queued = [waiting_id for waiting_id, _ in waiting]
         position = queued.index(declaration_id) if declaration_id in queued else len(queued)
-        ahead = waiting[:position]
+        # Goods held by a radiation alarm are not waiting for the gate: nobody passes them.
+        ahead = without_held(uow, waiting[:position])
         exception = serve(
             uow,
             queue=QueueKind.RELEASE,

@@ -32,7 +32,7 @@ from dostyk.domain.conveyances import Crossing
 from dostyk.domain.monitors import PortalMonitor, StoredOccupancy, monitor_id_for
 from dostyk.domain.occupancies import AlarmResult, Occupancy
 from dostyk.domain.ports import Post, TransportMode
-from dostyk.radiation.algorithms import ENERGY_WINDOW, NEUTRON, analyse
+from dostyk.radiation.algorithms import ENERGY_WINDOW, NEUTRON, analyse_many
 from dostyk.radiation.thresholds import Thresholds
 from dostyk.services.actors import posted_officer
 from dostyk.services.errors import Conflict, NotFound, ValidationFailed
@@ -138,15 +138,14 @@ def record_occupancies(
         if monitor_for is not None and uow.portal_monitors.get(monitor_for.monitor_id) is None:
             uow.portal_monitors.add(monitor_for)
         _check(uow, occupancies, monitor_for)
-        stored_ids = [o.occupancy_id for o in occupancies]
-        for occupancy in occupancies:
+        # Analysed together: the algorithms are vectorised over occupancies.
+        analysed = analyse_many(occupancies, thresholds)
+        for occupancy, found in zip(occupancies, analysed, strict=True):
             stored = StoredOccupancy.of(occupancy, source)
-            results = tuple(analyse(occupancy, thresholds))
+            results = tuple(found)
             uow.occupancies.add(stored)
             alarm = _open_alarm(uow, stored, results)
             done.append(RecordedOccupancy(stored, results, alarm))
-        if len(set(stored_ids)) != len(stored_ids):
-            raise ValidationFailed(["an occupancy appears twice"], subject="occupancies")
     return done
 
 
@@ -158,10 +157,15 @@ def _check(
     if monitor_for is not None:
         monitors[monitor_for.monitor_id] = monitor_for
     crossings = uow.crossings.many(o.crossing_id for o in occupancies if o.crossing_id)
+    known = uow.occupancies.known([o.occupancy_id for o in occupancies])
+    seen: set[str] = set()
     for o in occupancies:
         where = f"occupancy {o.occupancy_id}"
-        if uow.occupancies.get(o.occupancy_id) is not None:
+        if o.occupancy_id in known:
             reasons.append(f"{where} is already recorded")
+        elif o.occupancy_id in seen:
+            reasons.append(f"{where} appears twice")
+        seen.add(o.occupancy_id)
         if o.monitor_id not in monitors:
             monitors[o.monitor_id] = uow.portal_monitors.get(o.monitor_id)
         monitor = monitors[o.monitor_id]

@@ -35,6 +35,20 @@ class Occupancies(Repository[StoredOccupancy]):
     def of_crossing(self, crossing_id: str) -> list[StoredOccupancy]:
         return self._of(self.table.c.crossing_id, crossing_id)
 
+    def known(self, occupancy_ids: list[str]) -> set[str]:
+        """Which of ``occupancy_ids`` are stored, in one query of the key alone."""
+        wanted = sorted(set(occupancy_ids))
+        if not wanted:
+            return set()
+        slots = _slots(wanted)
+        key = self.table.c.occupancy_id
+        rows = self._select(
+            f"known:{slots}",
+            lambda: select(key).where(_one_of(key, "value", slots)),
+            **_listed("value", wanted),
+        )
+        return {str(row[0]) for row in rows}
+
 
 class RadiationAlarms(Repository[Alarm]):
     table = t.radiation_alarms
