@@ -48,9 +48,7 @@ def without_held(
     if not units:
         return waiting
     crossings = uow.crossings.many(unit.crossing_id for unit in units)
-    movement = {
-        c.crossing_id: c.part_of for c in crossings.values() if c.part_of is not None
-    }
+    movement = {c.crossing_id: c.part_of for c in crossings.values() if c.part_of is not None}
     watched = {unit.crossing_id for unit in units} | set(movement.values())
     holding = {a.crossing_id for a in uow.radiation_alarms.holding_crossings(sorted(watched))}
     if not holding:
