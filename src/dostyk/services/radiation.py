@@ -125,19 +125,20 @@ def record_occupancies(
     at: datetime,
     source: str | None = None,
     thresholds: Thresholds | None = None,
-    monitor_for: PortalMonitor | None = None,
+    monitors: Sequence[PortalMonitor] = (),
 ) -> list[RecordedOccupancy]:
     """Store and analyse ``occupancies``; open an alarm on each one that alarms.
 
-    Each occupancy's monitor must be registered at its post (``monitor_for``, when given, is
-    registered first if missing: an imported file's instrument); a crossing it names must exist
-    at the same post. Refused as a whole, naming every occupancy that is wrong.
+    Each occupancy's monitor must be registered at its post (``monitors`` not yet registered
+    are registered first: an imported file's instrument); a crossing it names must exist at the
+    same post. Refused as a whole, naming every occupancy that is wrong.
     """
     done: list[RecordedOccupancy] = []
     with UnitOfWork(engine, actor=actor, at=at) as uow:
-        if monitor_for is not None and uow.portal_monitors.get(monitor_for.monitor_id) is None:
-            uow.portal_monitors.add(monitor_for)
-        _check(uow, occupancies, monitor_for)
+        for monitor in monitors:
+            if uow.portal_monitors.get(monitor.monitor_id) is None:
+                uow.portal_monitors.add(monitor)
+        _check(uow, occupancies)
         # Analysed together: the algorithms are vectorised over occupancies.
         analysed = analyse_many(occupancies, thresholds)
         for occupancy, found in zip(occupancies, analysed, strict=True):
@@ -149,13 +150,9 @@ def record_occupancies(
     return done
 
 
-def _check(
-    uow: UnitOfWork, occupancies: Sequence[Occupancy], monitor_for: PortalMonitor | None
-) -> None:
+def _check(uow: UnitOfWork, occupancies: Sequence[Occupancy]) -> None:
     reasons: list[str] = []
     monitors: dict[str, PortalMonitor | None] = {}
-    if monitor_for is not None:
-        monitors[monitor_for.monitor_id] = monitor_for
     crossings = uow.crossings.many(o.crossing_id for o in occupancies if o.crossing_id)
     known = uow.occupancies.known([o.occupancy_id for o in occupancies])
     seen: set[str] = set()
