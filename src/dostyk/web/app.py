@@ -125,6 +125,7 @@ def _routers() -> list[Any]:
         ledger_pages,
         post,
         programme,
+        radiation_pages,
         session,
         supervision,
     )
@@ -136,6 +137,7 @@ def _routers() -> list[Any]:
         *post.routers,
         *inspection_pages.routers,
         *supervision.routers,
+        *radiation_pages.routers,
         *programme.routers,
         *ledger_pages.routers,
         *api_declarations.routers,

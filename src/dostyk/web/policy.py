@@ -131,6 +131,25 @@ POLICY: Mapping[str, Rule] = _rules(
     Rule("declaration.assess", POST_OFFICERS, Reach.OWN_POST, "assess a declaration's risk"),
     Rule("duties.assess", POST_OFFICERS, Reach.OWN_POST, "assess a declaration's duties"),
     Rule("declaration.release", POST_OFFICERS, Reach.OWN_POST, "release a declaration's goods"),
+    # --- radiation portal monitoring -------------------------------------------------------
+    Rule(
+        "radiation.read",
+        POST_READERS,
+        Reach.OWN_POST,
+        "a post's radiation alarms by lane, an alarm's counts, results and adjudication",
+    ),
+    Rule(
+        "radiation.adjudicate",
+        frozenset({Role.RADIATION_OPERATOR}),
+        Reach.OWN_POST,
+        "record a step of a radiation alarm's adjudication",
+    ),
+    Rule(
+        "radiation.held",
+        POST_READERS,
+        Reach.OWN_POST,
+        "the conveyances a radiation alarm holds from release at a post",
+    ),
     # --- inspections ------------------------------------------------------------------------
     Rule(
         "inspection.assign",
