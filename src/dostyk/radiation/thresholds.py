@@ -35,7 +35,7 @@ class Thresholds:
     gamma_false_alarm_rate: float = 1e-3
     neutron_false_alarm_rate: float = 1e-4
     sprt_miss_rate: float = 0.1
-    shape_share: float = 0.8
+    shape_share: float = 0.95
     burst_probability: float = 1e-4
 
     def __post_init__(self) -> None:

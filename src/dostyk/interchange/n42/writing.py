@@ -269,9 +269,13 @@ def write_n42(
     path: Path,
     results: Mapping[str, Sequence[AlarmResult]] | None = None,
 ) -> None:
-    """Write one monitor's ``occupancies`` to ``path`` as N42.42-2011, all or nothing (a
-    temporary file beside it, renamed into place)."""
-    data = n42_document(occupancies, results)
+    """Write one monitor's ``occupancies`` to ``path`` as N42.42-2011, all or nothing."""
+    write_bytes(n42_document(occupancies, results), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, renamed into place, so
+    that a failure leaves nothing half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
