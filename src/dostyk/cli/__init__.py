@@ -18,6 +18,7 @@ from dostyk.cli.failures import GuardedGroup
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.radiation import app as radiation_app
+from dostyk.cli.radiation_alarms import register as register_radiation_alarms
 from dostyk.cli.records import register as register_records
 from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
@@ -74,6 +75,7 @@ register_lifecycle(app)
 register_simulation(app)
 register_serve(app)
 app.add_typer(users_app, name="users")
+register_radiation_alarms(radiation_app)
 app.add_typer(radiation_app, name="radiation")
 
 __all__ = ["app"]

@@ -154,6 +154,15 @@ def monitored_posts(engine: Engine) -> list[str]:
         return sorted({m.post_code for m in uow.portal_monitors.all()})
 
 
+def alarm_post(engine: Engine, alarm_id: str) -> str:
+    """The post of an alarm (for the reach of a request about it)."""
+    with UnitOfWork(engine) as uow:
+        alarm: Alarm | None = uow.radiation_alarms.get(alarm_id)
+    if alarm is None:
+        raise NotFound("radiation alarm", alarm_id)
+    return alarm.post_code
+
+
 def alarm_record(engine: Engine, alarm_id: str) -> AlarmRecord:
     with UnitOfWork(engine) as uow:
         alarm: Alarm | None = uow.radiation_alarms.get(alarm_id)

@@ -242,18 +242,26 @@ def alarm(
     return _record(request, grant, alarm_id)
 
 
+def _reach(request: Request, grant: Grant, alarm_id: str) -> None:
+    """The alarm exists (404) and its post is in the caller's reach (403), before anything else
+    of the request is looked at."""
+    from dostyk.services.errors import NotFound
+    from dostyk.services.radiation_view import alarm_post
+
+    try:
+        post_code = alarm_post(request.app.state.engine, alarm_id)
+    except NotFound:
+        raise not_found(f"no radiation alarm {alarm_id}") from None
+    grant.post(post_code)
+
+
 def _adjudicate(request: Request, grant: Grant, alarm_id: str, body: Step) -> dict[str, Any]:
     from dostyk.domain.alarms import Disposition, StepKind
     from dostyk.services import radiation
-    from dostyk.services.errors import NotFound
-    from dostyk.services.radiation_view import alarm_json, alarm_record, step_json
+    from dostyk.services.radiation_view import alarm_json, step_json
 
     engine = request.app.state.engine
-    try:
-        found = alarm_record(engine, alarm_id)
-    except NotFound:
-        raise not_found(f"no radiation alarm {alarm_id}") from None
-    grant.post(found.alarm.post_code)
+    _reach(request, grant, alarm_id)
     done = radiation.adjudicate(
         engine,
         alarm_id,
@@ -275,6 +283,7 @@ async def adjudicate_page(
     alarm_id: Annotated[str, AlarmId],
     grant: Annotated[Grant, allow("radiation.adjudicate")],
 ) -> Response:
+    _reach(request, grant, alarm_id)
     kind, confirmed, location, nuclides, disposition, note = await form_texts(
         request, "kind", "confirmed", "location", "nuclides", "disposition", "note"
     )
