@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 #: The compressor's level: fixed, so that the same counts always give the same text.
-LEVEL = 6
+LEVEL = 1
 _UNSIGNED = (("u1", 0xFF), ("u2", 0xFFFF), ("u4", 0xFFFF_FFFF), ("u8", 2**64 - 1))
 _DTYPES = {"u1": "<u1", "u2": "<u2", "u4": "<u4", "u8": "<u8", "f8": "<f8"}
 _FORM = re.compile(r"(u1|u2|u4|u8|f8):(\d{1,6}(?:x\d{1,6}){0,3}|):([A-Za-z0-9+/=]*)", re.ASCII)
