@@ -9,8 +9,9 @@ adjudicated by the post's radiation operator on duty (the crew's last inspector)
 real use case: a second pass through the monitor (simulated again and analysed, not stored), a
 handheld search, an identification (the identifier names what is there: the world's identifier
 is perfect), and the outcome — NORM and medical patients innocent, industrial sources innocent
-when their papers are in order (``licensed_share``), threat-like sources escalated, which keeps
-the goods from release. The real sources go to the ground truth (``radiation.csv``).
+when their papers are in order (:data:`LICENSED_SHARE`), the rest escalated, which keeps the
+goods from release until the nuclear regulator's review (:data:`REVIEW`) accounts for the source.
+The real sources go to the ground truth (``radiation.csv``).
 
 Each post's sources come from a random stream of their own and each lane's counts from its own
 simulator, so a seed gives the same occupancies, alarms and adjudications every run.
@@ -51,6 +52,8 @@ SOURCE_WEIGHTS = np.array([0.35, 0.25, 0.1, 0.08, 0.1, 0.04, 0.04, 0.04])
 LICENSED_SHARE = 0.8
 #: Minutes from the alarm to each step of its adjudication.
 STEP_MINUTES = (6, 12, 20, 30)
+#: How long the nuclear regulator takes to review an escalated alarm; the goods wait.
+REVIEW = timedelta(hours=6)
 #: NORM nuclides the identifier names for each kind of load.
 NORM_NUCLIDES = {
     "6907": ("K-40", "Th-232", "Ra-226"),
@@ -230,7 +233,7 @@ class Portals:
             record(StepKind.LOCATE, location=f"in the {where}, found with a handheld survey")
         elif done == 2:
             record(StepKind.IDENTIFY, nuclides=_nuclides(klass, truth.cargo.hs_code, truth.nuclide))
-        else:
+        elif done == 3:
             nuclides = ", ".join(_nuclides(klass, truth.cargo.hs_code, truth.nuclide))
             disposition: Disposition | None = None
             if klass is SourceClass.NORM:
@@ -247,9 +250,19 @@ class Portals:
             if disposition is None:
                 record(StepKind.ESCALATE, note=note)
                 self._count("radiation_escalated")
-            else:
-                record(StepKind.INNOCENT, disposition=disposition, note=note)
-                self._count("radiation_innocent")
+                return at + REVIEW
+            record(StepKind.INNOCENT, disposition=disposition, note=note)
+            self._count("radiation_innocent")
+            return None
+        if done == len(STEP_MINUTES):
+            # The regulator's review of an escalated alarm, recorded by the operator on duty.
+            record(
+                StepKind.INNOCENT,
+                disposition=Disposition.LEGAL_SHIPMENT,
+                note="nuclear regulator's review: the source is accounted for; released on "
+                "its authority",
+            )
+            self._count("radiation_reviewed")
             return None
         return at + timedelta(minutes=STEP_MINUTES[pending.done] - STEP_MINUTES[done])
 

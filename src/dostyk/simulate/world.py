@@ -902,21 +902,26 @@ class World:
         queue = self.release_queue.get(key, [])
         if not queue:
             return
-        paid, declaration_id = heapq.heappop(queue)
-        try:
-            payments.release(
-                self.engine, declaration_id, actor=self.on_duty_supervisor(people, at), at=at
-            )
-        except HeldByAlarm as held:
-            # Held by a radiation alarm: tried again once it is adjudicated; an escalated one
-            # keeps the goods for the regulator.
-            if any(a.status.value == "escalated" for a in held.alarms):
-                self._count("held_by_radiation")
-            else:
-                heapq.heappush(queue, (paid, declaration_id))
-                self.schedule(at + timedelta(minutes=30), self._release_next, people, key)
-            return
-        self._count("released")
+        # Goods a radiation alarm holds are set aside; the next paid declaration goes instead.
+        held: list[tuple[datetime, str]] = []
+        escalated = False
+        while queue:
+            paid, declaration_id = heapq.heappop(queue)
+            try:
+                payments.release(
+                    self.engine, declaration_id, actor=self.on_duty_supervisor(people, at), at=at
+                )
+            except HeldByAlarm as refused:
+                held.append((paid, declaration_id))
+                escalated |= any(a.status.value == "escalated" for a in refused.alarms)
+                continue
+            self._count("released")
+            break
+        for waiting in held:
+            heapq.heappush(queue, waiting)
+        if held:
+            later = timedelta(hours=2) if escalated else timedelta(minutes=30)
+            self.schedule(at + later, self._release_next, people, key)
 
     def _release_first(self, case: Case, supervisor: str, at: datetime) -> bool:
         """The complicit supervisor releases out of turn, unless an alarm holds the goods."""
