@@ -16,11 +16,12 @@ its reference is in docs/radiation.md:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from dostyk.domain.occupancies import (
     AlarmResult,
@@ -33,14 +34,18 @@ from dostyk.domain.occupancies import (
 from dostyk.radiation.batch import (
     Batch,
     Shadow,
-    cumulative,
     moving_sums,
     shadow,
     stack,
     window_slices,
-    window_sum,
+    window_suppression,
 )
-from dostyk.radiation.thresholds import Thresholds, scan_threshold, upper_quantile
+from dostyk.radiation.thresholds import (
+    Thresholds,
+    poisson_threshold,
+    scan_threshold,
+    upper_quantile,
+)
 
 GROSS = "gross-count"
 ENERGY_WINDOW = "energy-window"
@@ -69,6 +74,7 @@ class GammaScan:
     peak_start: IntArray  # (N,) where its window starts
     excess: FloatArray  # (N,) counts above the expected background there
     windows: FloatArray  # (N,) n/k, the number of windows the scan tries
+    shaded: FloatArray  # (N,) the shadow template summed over that window
 
 
 def _positions(batch: Batch, window: IntArray) -> np.ndarray:
@@ -85,12 +91,12 @@ def gamma_scan(batch: Batch, shade: Shadow) -> GammaScan:
     shaded = moving_sums(shade.template, window)
     b = np.maximum(batch.background[:, 0], 1e-9)[:, None]
     # The shadowed background summed over the window: b (k - d U), U the template's sum.
-    expected = b * (window[:, None] - shade.suppression[:, 0][:, None] * shaded)
+    expected = b * (window[:, None] - shade.suppression[:, None] * shaded)
     # The window's slices are part of the plateau whose median set the suppression, so the
     # error of that median is correlated with the window's own noise: with the median's
     # variance (pi/2) / (b n) and its covariance with a slice mean 1 / (b n), the excess has
     # variance E (1 + (pi/2 - 2) U^2 / (k n)) rather than E + (b U)^2 var(d).
-    correlated = (1.0 - 4.0 / np.pi) * (b * shaded) ** 2 * shade.suppression_variance[:, 0][:, None]
+    correlated = (1.0 - 4.0 / np.pi) * (b * shaded) ** 2 * shade.suppression_variance[:, None]
     variance = np.maximum(
         expected + (expected / b) ** 2 * batch.background_variance[:, 0][:, None] + correlated,
         0.5 * expected,
@@ -105,6 +111,7 @@ def gamma_scan(batch: Batch, shade: Shadow) -> GammaScan:
         start,
         (observed - expected)[rows, start],
         np.maximum(batch.slices / window, 1.0),
+        shaded[rows, start],
     )
 
 
@@ -139,15 +146,24 @@ def shape_test(
     """
     start = scan.peak_start
     window = scan.window
-    observed = window_sum(cumulative(batch.counts), start, window)  # (N, 3)
-    expected = window_sum(cumulative(shade.expected), start, window)
+    slices = np.arange(batch.counts.shape[1])[None, :]
+    inside = (slices >= start[:, None]) & (slices < (start + window)[:, None])
+    observed = np.einsum("nt,ntc->nc", inside.astype(np.float64), batch.counts)  # (N, 3)
+    # The shadowed background over the window: b_c (k - d_c U), U the template's sum there.
+    depth, kept = window_suppression(batch, shade, start, window)
+    expected = batch.background * (window[:, None] - depth * scan.shaded[:, None])
     low_expected = np.maximum(expected[:, 1], 1e-9)
     high_expected = np.maximum(expected[:, 2], 1e-9)
     share = low_expected / (low_expected + high_expected)
     low_excess = observed[:, 1] - expected[:, 1]
     high_excess = observed[:, 2] - expected[:, 2]
     contrast = (1.0 - share) * low_excess - share * high_excess
-    spread = np.sqrt((1.0 - share) ** 2 * low_expected + share**2 * high_expected)
+    # Each window's expected count carries the error of its suppression estimate, b U^2 / m
+    # for m plateau slices (none when it fell back on the gross estimate).
+    estimated = np.where(kept >= 5, scan.shaded**2 / np.maximum(kept, 1), 0.0)
+    low_variance = low_expected + np.maximum(batch.background[:, 1], 0.0) * estimated
+    high_variance = high_expected + np.maximum(batch.background[:, 2], 0.0) * estimated
+    spread = np.sqrt((1.0 - share) ** 2 * low_variance + share**2 * high_variance)
     shape_z = np.where(batch.has_shape, contrast / spread, -np.inf)
     rate = thresholds.gamma_false_alarm_rate
     path = np.sqrt(rate * thresholds.shape_share)
@@ -176,7 +192,7 @@ def sprt(batch: Batch, shade: Shadow, scan: GammaScan, thresholds: Thresholds) -
     b = np.maximum(batch.background[:, 0], 1e-9)
     limit = scan_threshold(rate, scan.windows, scan.window)
     signal = limit * np.sqrt(scan.window * b) / scan.window  # (N,)
-    expected = np.maximum(shade.expected[:, :, 0], 1e-9)
+    expected = np.maximum(shade.expected, 1e-9)
     log_ratio = np.log1p(signal[:, None] / expected)
     increments = np.where(batch.valid, batch.counts[:, :, 0] * log_ratio - signal[:, None], 0.0)
     drift = np.where(batch.valid, expected * log_ratio - signal[:, None], 0.0).sum(axis=1)
@@ -218,12 +234,12 @@ def neutron(batch: Batch, thresholds: Thresholds, reject_bursts: bool = True) ->
     mean = np.maximum(window * per_slice, 1e-9)
     windows = np.maximum(batch.slices / window, 1.0)
     z = scan_threshold(thresholds.neutron_false_alarm_rate, windows, window)
-    single = stats.norm.sf(z)
-    threshold = stats.poisson.isf(single, mean) + 1.0
-    totals = batch.neutron.sum(axis=2)
+    single = special.ndtr(-z)
+    threshold = poisson_threshold(single, mean)
+    totals = batch.neutron
     if reject_bursts:
         limit = np.maximum(threshold - mean, 0.0) / window + per_slice
-        burst = stats.poisson.isf(thresholds.burst_probability, limit) + 1.0
+        burst = poisson_threshold(thresholds.burst_probability, limit)
         totals = np.where(totals >= burst[:, None], per_slice[:, None], totals)
     totals = np.where(batch.valid, totals, 0.0)
     sums = moving_sums(totals, window)
@@ -268,7 +284,7 @@ def analyse_many(
         return []
     chosen = thresholds or Thresholds()
     result = score(stack(occupancies), chosen)
-    return [_results(result, i) for i in range(len(occupancies))]
+    return _results(result)
 
 
 def analyse(occupancy: Occupancy, thresholds: Thresholds | None = None) -> list[AlarmResult]:
@@ -276,79 +292,120 @@ def analyse(occupancy: Occupancy, thresholds: Thresholds | None = None) -> list[
     return analyse_many([occupancy], thresholds)[0]
 
 
-def _results(result: BatchScores, i: int) -> list[AlarmResult]:
+def _results(result: BatchScores) -> list[list[AlarmResult]]:
+    """The batch's scores as results, one list per occupancy (columns turned into Python lists
+    first: indexing numpy arrays one element at a time costs more than the analysis)."""
     scan, shape, shade = result.scan, result.shape, result.shadow
-    gross = result.scores[GROSS]
-    z = float(scan.z[i])
-    suppression = float(shade.suppression[i, 0])
-    seconds = int(scan.window[i])
-    gross_words = (
-        f"largest gross excess {float(scan.excess[i]):.0f} counts over {seconds} slices, "
-        f"{z:.2f} sigma against {float(gross.threshold[i]):.2f} for the target rate; background "
-        f"corrected for {100 * suppression:.0f}% suppression by the vehicle"
+    gross, ew = result.scores[GROSS], result.scores[ENERGY_WINDOW]
+    sequential, counted = result.scores[SPRT], result.scores[NEUTRON]
+    columns = zip(
+        scan.z.tolist(),
+        scan.excess.tolist(),
+        scan.window.tolist(),
+        shade.suppression.tolist(),
+        gross.threshold.tolist(),
+        gross.alarm.tolist(),
+        gross.peak.tolist(),
+        shape.shape_z.tolist(),
+        shape.gate.tolist(),
+        shape.shape_threshold.tolist(),
+        shape.backstop.tolist(),
+        ew.alarm.tolist(),
+        ew.statistic.tolist(),
+        ew.peak.tolist(),
+        sequential.statistic.tolist(),
+        sequential.threshold.tolist(),
+        sequential.alarm.tolist(),
+        sequential.peak.tolist(),
+        counted.statistic.tolist(),
+        counted.threshold.tolist(),
+        counted.alarm.tolist(),
+        counted.peak.tolist(),
+        strict=True,
     )
-    ew = result.scores[ENERGY_WINDOW]
-    shape_z = float(shape.shape_z[i])
-    verdict: SourceVerdict | None
-    if not np.isfinite(shape_z):
-        verdict = SourceVerdict.UNDETERMINED
-        shape_words = "the monitor's windows do not split into low and high energies"
-    elif z < float(shape.gate[i]):
-        verdict = None
-        shape_words = f"no gross excess past the gate ({z:.2f} < {float(shape.gate[i]):.2f} sigma)"
-    else:
-        man_made = shape_z >= float(shape.shape_threshold[i])
-        verdict = SourceVerdict.MAN_MADE if man_made else SourceVerdict.NORM
-        shape_words = (
-            f"low-window excess {shape_z:.2f} sigma beyond a NORM-shaped one "
-            f"(threshold {float(shape.shape_threshold[i]):.2f}): "
-            + ("spectrum softer than NORM, man-made" if man_made else "spectrum like NORM")
+    found: list[list[AlarmResult]] = []
+    gamma, neutron_kind = RadiationKind.GAMMA, RadiationKind.NEUTRON
+    for (
+        z,
+        excess,
+        window,
+        suppression,
+        gross_threshold,
+        gross_alarm,
+        gross_peak,
+        shape_z,
+        gate,
+        shape_threshold,
+        backstop,
+        ew_alarm,
+        ew_statistic,
+        ew_peak,
+        llr,
+        boundary,
+        sprt_alarm,
+        sprt_peak,
+        neutrons,
+        neutron_threshold,
+        neutron_alarm,
+        neutron_peak,
+    ) in columns:
+        verdict: SourceVerdict | None
+        if shape_z == -math.inf:
+            verdict = SourceVerdict.UNDETERMINED
+            shape_words = "the monitor's windows do not split into low and high energies"
+        elif z < gate:
+            verdict = None
+            shape_words = f"no gross excess past the gate ({z:.2f} < {gate:.2f} sigma)"
+        else:
+            man_made = shape_z >= shape_threshold
+            verdict = SourceVerdict.MAN_MADE if man_made else SourceVerdict.NORM
+            shape_words = (
+                f"low-window excess {shape_z:.2f} sigma beyond a NORM-shaped one "
+                f"(threshold {shape_threshold:.2f}): "
+                + ("spectrum softer than NORM, man-made" if man_made else "spectrum like NORM")
+            )
+        if ew_alarm and z >= backstop:
+            shape_words += f"; gross {z:.2f} sigma reaches the backstop {backstop:.2f}"
+        found.append(
+            [
+                AlarmResult(
+                    GROSS,
+                    gamma,
+                    gross_alarm,
+                    z,
+                    gross_threshold,
+                    f"largest gross excess {excess:.0f} counts over {window} slices, "
+                    f"{z:.2f} sigma against {gross_threshold:.2f} for the target rate; "
+                    f"background corrected for {100 * suppression:.0f}% suppression by the "
+                    "vehicle",
+                    None,
+                    gross_peak,
+                ),
+                AlarmResult(
+                    ENERGY_WINDOW, gamma, ew_alarm, ew_statistic, 1.0, shape_words, verdict, ew_peak
+                ),
+                AlarmResult(
+                    SPRT,
+                    gamma,
+                    sprt_alarm,
+                    llr,
+                    boundary,
+                    f"log-likelihood ratio reached {llr:.2f} against Wald's boundary "
+                    f"{boundary:.2f}",
+                    None,
+                    sprt_peak,
+                ),
+                AlarmResult(
+                    NEUTRON,
+                    neutron_kind,
+                    neutron_alarm,
+                    neutrons,
+                    neutron_threshold,
+                    f"{neutrons:.1f} neutron counts in the busiest window after burst "
+                    f"rejection, threshold {neutron_threshold:.0f}",
+                    None,
+                    neutron_peak,
+                ),
+            ]
         )
-    if bool(ew.alarm[i]) and z >= float(shape.backstop[i]):
-        shape_words += f"; gross {z:.2f} sigma reaches the backstop {float(shape.backstop[i]):.2f}"
-    sprt_scores = result.scores[SPRT]
-    neutron_scores = result.scores[NEUTRON]
-    return [
-        AlarmResult(
-            GROSS,
-            RadiationKind.GAMMA,
-            bool(gross.alarm[i]),
-            z,
-            float(gross.threshold[i]),
-            gross_words,
-            None,
-            int(gross.peak[i]),
-        ),
-        AlarmResult(
-            ENERGY_WINDOW,
-            RadiationKind.GAMMA,
-            bool(ew.alarm[i]),
-            float(ew.statistic[i]),
-            1.0,
-            shape_words,
-            verdict,
-            int(ew.peak[i]),
-        ),
-        AlarmResult(
-            SPRT,
-            RadiationKind.GAMMA,
-            bool(sprt_scores.alarm[i]),
-            float(sprt_scores.statistic[i]),
-            float(sprt_scores.threshold[i]),
-            f"log-likelihood ratio reached {float(sprt_scores.statistic[i]):.2f} against Wald's "
-            f"boundary {float(sprt_scores.threshold[i]):.2f}",
-            None,
-            int(sprt_scores.peak[i]),
-        ),
-        AlarmResult(
-            NEUTRON,
-            RadiationKind.NEUTRON,
-            bool(neutron_scores.alarm[i]),
-            float(neutron_scores.statistic[i]),
-            float(neutron_scores.threshold[i]),
-            f"{float(neutron_scores.statistic[i]):.1f} neutron counts in the busiest window "
-            f"after burst rejection, threshold {float(neutron_scores.threshold[i]):.0f}",
-            None,
-            int(neutron_scores.peak[i]),
-        ),
-    ]
+    return found

@@ -42,7 +42,7 @@ class Batch:
     """Arrays over ``N`` occupancies padded to ``T`` slices.
 
     ``counts``: (N, T, 3) gross/low/high gamma counts summed over panels (0 where padded);
-    ``neutron``: (N, T, P) neutron counts per panel (P the most panels of any); ``valid``: (N, T);
+    ``neutron``: (N, T) neutron counts summed over the tubes; ``valid``: (N, T);
     ``slices``: (N,) true lengths; ``background``: (N, 3) gamma counts per slice;
     ``background_variance``: (N, 3) variance of that estimate; ``neutron_background``: (N, P)
     per slice; ``neutron_panels``: (N, P) which panels exist; ``speed_ms``: (N,);
@@ -78,7 +78,7 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
     length = int(lengths.max()) if n else 1
     panels = max((len(o.neutron_panels) for o in occupancies), default=1) or 1
     counts = np.zeros((n, length, 3))
-    neutron = np.zeros((n, length, panels))
+    neutron = np.zeros((n, length))
     valid = np.arange(length)[None, :] < lengths[:, None]
     background = np.zeros((n, 3))
     variance = np.zeros((n, 3))
@@ -98,11 +98,15 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
         matrix = projection.matrix
         index = np.asarray(members)
         chosen = [occupancies[i] for i in members]
-        sizes = lengths[index]
-        rows = np.repeat(index, sizes)
-        columns = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        gamma = np.concatenate([o.gamma for o in chosen]).sum(axis=1)
-        counts[rows, columns] = gamma @ matrix
+        # The group's slices in row-major order of the padded arrays: a boolean mask assigns
+        # them in one pass (the concatenation is in the same order).
+        if len(groups) == 1:
+            mask = valid
+        else:
+            member = np.zeros(n, dtype=bool)
+            member[index] = True
+            mask = valid & member[:, None]
+        counts[mask] = _project(np.concatenate([o.gamma for o in chosen]), matrix)
         has_shape[index] = projection.has_shape
         befores = [o.background_before for o in chosen]
         gamma_total = np.stack([b.gamma for b in befores]).sum(axis=1)
@@ -120,7 +124,7 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
         # The total is Poisson: its variance is itself; scaled to a slice, times per_slice**2.
         variance[index] = np.abs(gamma_total @ (matrix * matrix)) * per_slice * per_slice
         if p:
-            neutron[rows, columns, :p] = np.concatenate([o.neutron for o in chosen])
+            neutron[mask] = np.concatenate([o.neutron for o in chosen]).sum(axis=1)
             neutron_present[index, :p] = True
             neutron_background[index, :p] = neutron_total * per_slice
     return Batch(
@@ -136,6 +140,26 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
         slice_seconds,
         has_shape,
     )
+
+
+def _project(gamma: IntArray, matrix: FloatArray) -> FloatArray:
+    """(S, P, W) slice counts to (S, 3) gross/low/high summed over panels: column by column
+    over the few windows each uses, which is quicker than a matrix product this narrow."""
+    slices, panels, windows = gamma.shape
+    flat = gamma.reshape(slices, panels * windows)
+    out = np.zeros((slices, 3))
+    for j in range(3):
+        for w in range(windows):
+            weight = matrix[w, j]
+            if weight == 0.0:
+                continue
+            for panel in range(panels):
+                column = flat[:, panel * windows + w]
+                if weight == 1.0:
+                    out[:, j] += column
+                else:
+                    out[:, j] += weight * column
+    return out
 
 
 def window_slices(batch: Batch) -> IntArray:
@@ -156,8 +180,9 @@ def shadow_template(batch: Batch) -> FloatArray:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Shadow:
-    """The vehicle's estimated suppression: ``expected`` (N, T, 3) background counts per slice
-    under the vehicle, ``suppression`` (N, 3) its full depth, ``variance`` (N, 3) of that."""
+    """The vehicle's estimated suppression of the gross background: ``template`` (N, T) its
+    shape, ``suppression`` (N,) its full depth, ``suppression_variance`` (N,) that estimate's
+    variance, ``expected`` (N, T) the gross background counts per slice under the vehicle."""
 
     template: FloatArray
     suppression: FloatArray
@@ -168,36 +193,56 @@ class Shadow:
 def shadow(batch: Batch, corrected: bool = True) -> Shadow:
     """Estimate the suppression from the occupancy's plateau (Lo Presti et al. 2006).
 
-    On the plateau, where the vehicle fills the panels' view, each slice's count divided by the
-    background is ``1 - d`` plus noise; the median over the plateau estimates ``d`` and is not
-    moved much by a source, which raises only the few slices near it. Its variance is that of a
-    median of Poisson ratios, ``(pi/2) / (b * n_plateau)``.
+    On the plateau, where the vehicle fills the panels' view, each slice's gross count divided by
+    the background is ``1 - d`` plus noise; the median over the plateau estimates ``d`` and is
+    not moved much by a source, which raises only the few slices near it. Its variance is that
+    of a median of Poisson ratios, ``(pi/2) / (b * n_plateau)``.
     """
     template = shadow_template(batch)
     n = batch.size
+    background = np.maximum(batch.background[:, 0], 1e-9)
     if not corrected:
-        zeros = np.zeros((n, 3))
-        expected = batch.background[:, None, :] * batch.valid[:, :, None]
+        zeros = np.zeros(n)
+        expected = background[:, None] * batch.valid
         return Shadow(template, zeros, zeros, np.asarray(expected, dtype=np.float64))
     plateau = template >= 0.999
-    background = np.maximum(batch.background, 1e-9)
-    ratio = 1.0 - batch.counts / background[:, None, :]
-    ratio = np.where(plateau[:, :, None], ratio, np.nan)
-    # Median per (occupancy, window) over the plateau: sort with NaN last, pick the middle.
-    ordered = np.sort(ratio, axis=1)
+    ratio = np.where(plateau, 1.0 - batch.counts[:, :, 0] / background[:, None], np.inf)
+    # Median per occupancy over the plateau: sort with the other slices last, take the middle.
+    ratio.sort(axis=1)
     count = plateau.sum(axis=1)
     safe = np.maximum(count, 1)
-    lower = (safe - 1) // 2
-    upper = safe // 2
-    rows = np.arange(n)[:, None]
-    columns = np.arange(3)[None, :]
-    middle = 0.5 * (ordered[rows, lower[:, None], columns] + ordered[rows, upper[:, None], columns])
-    middle = np.where((count > 0)[:, None] & np.isfinite(middle), middle, 0.0)
+    rows = np.arange(n)
+    middle = 0.5 * (ratio[rows, (safe - 1) // 2] + ratio[rows, safe // 2])
+    middle = np.where((count > 0) & np.isfinite(middle), middle, 0.0)
     suppression = np.clip(middle, 0.0, MAX_SUPPRESSION)
-    variance = (np.pi / 2.0) / (background * safe[:, None])
-    expected = background[:, None, :] * (1.0 - suppression[:, None, :] * template[:, :, None])
-    expected = np.where(batch.valid[:, :, None], expected, 0.0)
+    variance = (np.pi / 2.0) / (background * safe)
+    expected = background[:, None] * (1.0 - suppression[:, None] * template)
+    expected = np.where(batch.valid, expected, 0.0)
     return Shadow(template, suppression, variance, np.asarray(expected, dtype=np.float64))
+
+
+def window_suppression(
+    batch: Batch, shade: Shadow, start: IntArray, window: IntArray
+) -> tuple[FloatArray, IntArray]:
+    """(N, 3) the suppression of the gross, low and high windows, the last two from the mean
+    count on the plateau outside the moving window where the excess is largest (so that the
+    source, mostly inside it, does not lower them); the gross one where too few slices remain.
+    Low energies are suppressed more than high ones (more of them are scattered away), which
+    the energy-window test must allow for. Also returns how many slices each estimate used
+    (its variance is about ``1 / (b * slices)``)."""
+    slices = np.arange(batch.counts.shape[1])[None, :]
+    outside = (shade.template >= 0.999) & (
+        (slices < start[:, None]) | (slices >= (start + window)[:, None])
+    )
+    kept = outside.sum(axis=1)
+    sums = np.einsum("nt,ntc->nc", outside.astype(np.float64), batch.counts)
+    background = np.maximum(batch.background, 1e-9)
+    depth = 1.0 - sums / (background * np.maximum(kept, 1)[:, None])
+    depth = np.clip(depth, 0.0, MAX_SUPPRESSION)
+    fallback = np.broadcast_to(shade.suppression[:, None], depth.shape)
+    depth = np.where((kept >= 5)[:, None], depth, fallback)
+    depth[:, 0] = shade.suppression
+    return np.asarray(depth, dtype=np.float64), np.asarray(kept, dtype=np.int64)
 
 
 def cumulative(values: FloatArray) -> FloatArray:

@@ -124,3 +124,20 @@ def solve_scan_threshold(rate: float, windows: FloatArray, width: int) -> FloatA
         low = np.where(above, middle, low)
         high = np.where(above, high, middle)
     return np.asarray(0.5 * (low + high), dtype=np.float64)
+
+
+def poisson_threshold(probability: FloatArray | float, mean: FloatArray) -> FloatArray:
+    """The least count ``N`` with ``P(X >= N) <= probability`` for Poisson ``X`` of ``mean``
+    (vectorised). ``P(X >= N)`` is the regularised lower incomplete gamma ``P(N, mean)``; the
+    search starts two standard deviations below the normal approximation and steps up."""
+    mean = np.asarray(mean, dtype=np.float64)
+    p = np.broadcast_to(np.asarray(probability, dtype=np.float64), mean.shape)
+    spread = np.sqrt(mean)
+    guess = mean + upper_quantile(p) * spread - 2.0 * spread - 3.0
+    count = np.maximum(np.floor(guess), 1.0)
+    for _ in range(200):
+        above = special.gammainc(count, mean) > p
+        if not above.any():
+            break
+        count = np.where(above, count + 1.0, count)
+    return np.asarray(count, dtype=np.float64)
