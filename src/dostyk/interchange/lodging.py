@@ -63,6 +63,10 @@ class Options:
     rates: Mapping[str, Decimal] = field(default_factory=dict)
 
 
+#: No post named by the entrance, no published rates.
+DEFAULT_OPTIONS = Options()
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """The declaration document made of a message, and the rules the message itself breaks."""
@@ -93,7 +97,7 @@ def prepare(
     *,
     file: str,
     at: datetime,
-    options: Options = Options(),
+    options: Options = DEFAULT_OPTIONS,
 ) -> Prepared:
     """The declaration document for ``stated``, lodged at ``at``; DocumentRejected if none."""
     errors = _Errors(file)
@@ -168,7 +172,7 @@ def lodge_stated(
     file: str,
     actor: str,
     at: datetime,
-    options: Options = Options(),
+    options: Options = DEFAULT_OPTIONS,
 ) -> Lodgement:
     """Prepare and lodge: the JSON document's use case, with the message's own breaches."""
     prepared = prepare(engine, stated, file=file, at=at, options=options)
