@@ -22,6 +22,7 @@ from dostyk.interchange.importing import import_file, read
 from dostyk.interchange.json_documents import DeclarationDocument, DocumentRejected
 from dostyk.interchange.lodging import prepare
 from dostyk.services.declaration_record import read_declaration
+from dostyk.services.errors import NotAuthorised, NotFound
 from dostyk.services.ids import make_id
 from tests.services.world import POST, T0, Flow, lodging
 
@@ -179,3 +180,21 @@ def test_edifact_mutated_messages_refuse_cleanly(cut: int, junk: str) -> None:
         read(mutated.encode("utf-8", "surrogatepass"), "m.edi")
     except DocumentRejected as refused:
         assert refused.errors
+
+
+def test_a_file_is_all_or_nothing(uk: Engine) -> None:
+    """Two CUSDEC messages: the second is another broker's, so the first is not lodged either."""
+    mine = build_cusdec(document(7), ["RC1"]).split("UNZ")[0]
+    theirs_doc = document(8)
+    theirs_doc = DeclarationDocument(
+        replace(theirs_doc.declaration, declarant_id="BRK2"), theirs_doc.items, theirs_doc.units
+    )
+    theirs = build_cusdec(theirs_doc, ["RC2"], reference="2")
+    second = theirs[theirs.index("UNH") : theirs.index("UNZ")]
+    interchange = mine + second + "UNZ+2+CUSDEC'\n"
+    with pytest.raises(NotAuthorised):
+        import_file(uk, interchange.encode(), "two.edi", actor="BRK1", at=T0)
+    with pytest.raises(NotFound):
+        read_declaration(uk, make_id("D", "BRK1", "REF-0007"))
+    [one, two] = read(interchange.encode(), "two.edi")
+    assert not isinstance(one, CargoReport) and not isinstance(two, CargoReport)

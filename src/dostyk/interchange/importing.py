@@ -1,9 +1,10 @@
 """One file (or request body) of a standard message in: WCO XML or EDIFACT, told apart by content.
 
-A file is checked whole before anything of it is lodged: every message is read, its structure
-checked and made into Dostyk's records (a declaration, or a manifest from a cargo report) first;
-a file with one bad message lodges none of them. Each declaration is then lodged through the
-lodgement use case and each manifest through the manifest use case, in the file's order.
+A file is all or nothing. Every message is read, its structure checked and made into Dostyk's
+records (a declaration, or a manifest from a cargo report) before any is lodged; then each
+declaration is lodged through the lodgement use case and each manifest through the manifest use
+case, in the file's order, all in one transaction (a :class:`~dostyk.store.batch.Batch`, each use
+case in its savepoint): a use case that refuses one message rolls back the file's others too.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from dostyk.interchange.stated import StatedDeclaration
 from dostyk.interchange.wco.declarations import read_wco_declaration
 from dostyk.services.declarations import Lodgement, lodge
 from dostyk.services.manifests import lodge_manifest
+from dostyk.store.batch import Batch
 
 Syntax = Literal["wco", "edifact"]
+#: A file's use cases are one transaction: the batch never commits on time, only at its end.
+ONE_TRANSACTION = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,20 +104,26 @@ def import_file(
         for m in read_messages
     ]
     done: list[Imported] = []
-    for item in prepared:
-        if isinstance(item, Prepared):
-            document = item.document
-            lodged = lodge(
-                engine,
-                document.declaration,
-                document.items,
-                document.units,
-                actor=actor,
-                at=at,
-                breaches=item.breaches,
-            )
-            done.append(Imported(syntax, lodgement=lodged))
-        else:
-            manifest = lodge_manifest(engine, item.manifest, item.lines, actor=actor, at=at)
-            done.append(Imported(syntax, manifest=manifest))
+    with Batch(engine, every=len(prepared) + 1, seconds=ONE_TRANSACTION):
+        for item in prepared:
+            done.append(_lodge(engine, item, syntax, actor=actor, at=at))
     return done
+
+
+def _lodge(
+    engine: Engine, item: Prepared | CargoReport, syntax: Syntax, *, actor: str, at: datetime
+) -> Imported:
+    if isinstance(item, Prepared):
+        document = item.document
+        lodged = lodge(
+            engine,
+            document.declaration,
+            document.items,
+            document.units,
+            actor=actor,
+            at=at,
+            breaches=item.breaches,
+        )
+        return Imported(syntax, lodgement=lodged)
+    manifest = lodge_manifest(engine, item.manifest, item.lines, actor=actor, at=at)
+    return Imported(syntax, manifest=manifest)
