@@ -15,6 +15,7 @@ import typer
 from dostyk.cli import terminal
 from dostyk.cli.context import state
 from dostyk.cli.failures import GuardedGroup
+from dostyk.cli.interchange import app as interchange_app
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.radiation import app as radiation_app
@@ -77,5 +78,6 @@ register_serve(app)
 app.add_typer(users_app, name="users")
 register_radiation_alarms(radiation_app)
 app.add_typer(radiation_app, name="radiation")
+app.add_typer(interchange_app, name="interchange")
 
 __all__ = ["app"]

@@ -118,6 +118,7 @@ def _routers() -> list[Any]:
     from dostyk.web import (
         api_declarations,
         api_flow,
+        api_interchange,
         api_post,
         broker,
         declarations,
@@ -143,6 +144,7 @@ def _routers() -> list[Any]:
         *api_declarations.routers,
         *api_flow.routers,
         *api_post.routers,
+        *api_interchange.routers,
     ]
 
 

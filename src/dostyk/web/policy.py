@@ -198,6 +198,19 @@ POLICY: Mapping[str, Rule] = _rules(
         Reach.OWN_POST,
         "throughput, dwell times, channel mix, equipment and rollout per post and day",
     ),
+    # --- interchange: brokers' and carriers' systems speaking WCO XML and EDIFACT ----------
+    Rule(
+        "interchange.submit",
+        PARTIES,
+        Reach.OWN_DECLARATIONS,
+        "lodge WCO XML or EDIFACT declarations and cargo reports, as oneself",
+    ),
+    Rule(
+        "interchange.respond",
+        PARTIES | OFFICERS,
+        Reach.OWN_DECLARATIONS,
+        "a declaration's customs responses as WCO RES-DMS XML or EDIFACT CUSRES",
+    ),
     # --- the ledger ---------------------------------------------------------------------------
     Rule("ledger.head", EVERYONE, Reach.SIGNED_IN, "the ledger's signed head"),
     Rule(
