@@ -86,3 +86,27 @@ def test_group_commit_gives_the_same_store_and_ledger(lite_template: Path, tmp_p
             engine.dispose()
     assert entries[0] == entries[1]
     assert roots[0] == roots[1]
+
+
+def test_after_a_batch_the_database_file_alone_holds_its_work(lite: Engine, tmp_path: Path) -> None:
+    """A batch lets the WAL grow while it runs (no checkpoint at every commit) and checkpoints
+    it at its end: the file alone, copied without its WAL, holds every use case of the batch,
+    and the connection goes back to the pool checkpointing as usual."""
+    with Batch(lite, every=2) as batch:
+        work(lite)
+        pages = batch.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        assert pages == batch.checkpoint_pages > 1000
+    assert batch.commits > 1
+    with lite.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    database = lite.url.database
+    assert database is not None
+    alone = tmp_path / "copy" / "dostyk.db"
+    alone.parent.mkdir()
+    shutil.copyfile(database, alone)  # without dostyk.db-wal
+    copy = make_engine(f"sqlite:///{alone}")
+    try:
+        assert path(copy, "D1")[-1] == "released"
+        assert path(copy, "D3") == ["lodged", "accepted"]
+    finally:
+        copy.dispose()

@@ -368,6 +368,46 @@ def test_declarations(world: Engine) -> None:
     assert got is not None and got.channel is Channel.RED
 
 
+def test_a_replaced_declaration_is_stored_whole_whatever_was_read_before(world: Engine) -> None:
+    """A declaration's UPDATE sets only the columns that differ from the record as read in the
+    same unit of work; what is stored is still the whole new record, whether it was read, added
+    or replaced earlier in that unit of work, or not seen at all."""
+    second = replace(DECLARATION, declaration_id="D2", reference="REF-2025-0002", channel=None)
+    with UnitOfWork(world) as uow:
+        read_first = uow.declarations.get("D1")
+        assert read_first == DECLARATION
+        assessed = replace(DECLARATION, status=DeclarationStatus.ASSESSED, channel=Channel.RED)
+        uow.declarations.replace(assessed)
+        # Replaced again: the columns are compared with the record just written, not as read.
+        uow.declarations.replace(replace(assessed, channel=Channel.YELLOW, importer_id="BRK1"))
+        uow.declarations.add(second)
+        uow.declarations.replace(replace(second, status=DeclarationStatus.REJECTED))
+    assert read(world, lambda uow: uow.declarations.get("D1")) == replace(
+        assessed, channel=Channel.YELLOW, importer_id="BRK1"
+    )
+    assert read(world, lambda uow: uow.declarations.get("D2")) == replace(
+        second, status=DeclarationStatus.REJECTED
+    )
+    # Not read in this unit of work: every column is set.
+    unseen = replace(
+        DECLARATION,
+        reference="REF-2025-0009",
+        status=DeclarationStatus.RELEASED,
+        importer_id="IMP1",
+        channel=Channel.GREEN,
+    )
+    with UnitOfWork(world) as uow:
+        uow.declarations.replace(unseen)
+    assert read(world, lambda uow: uow.declarations.get("D1")) == unseen
+    # Replaced with what it holds: nothing differs, and the row must still be found.
+    with UnitOfWork(world) as uow:
+        same = uow.declarations.get("D1")
+        assert same is not None
+        uow.declarations.replace(same)
+        with pytest.raises(LookupError):
+            uow.declarations.replace(replace(same, declaration_id="D404"))
+
+
 def test_items_and_units(world: Engine) -> None:
     items = read(world, lambda uow: uow.items.of("D1"))
     assert items == list(ITEMS)

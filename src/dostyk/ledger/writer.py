@@ -157,9 +157,14 @@ def _insert(
 class LedgerWriter:
     """Collects a unit of work's changed rows and appends their entries at flush."""
 
-    def __init__(self, engine: Engine, connection: Connection) -> None:
+    def __init__(
+        self, engine: Engine, connection: Connection, *, known_size: int | None = None
+    ) -> None:
         self.engine = engine
         self.connection = connection
+        #: The log's size in this transaction when the caller knows it (a batch's earlier use
+        #: cases appended up to there with the append lock held): not asked of the database.
+        self.known_size = known_size
         self._pending: list[tuple[str, str, Operation, bytes]] = []
         self._appended: MerkleAccumulator | None = None
 
@@ -186,7 +191,7 @@ class LedgerWriter:
         connection = self.connection
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(APPEND_LOCK)
-        size = log_size(connection)
+        size = self.known_size if self.known_size is not None else log_size(connection)
         appended = self._appended
         if appended is not None and appended.size == size:
             return appended  # an earlier flush of this same transaction
@@ -230,6 +235,11 @@ class LedgerWriter:
         _insert(connection, entries, nodes)
         self._pending.clear()
         self._appended = accumulator
+
+    @property
+    def appended_size(self) -> int | None:
+        """The log's size after this transaction's flushes, or None if nothing was appended."""
+        return None if self._appended is None else self._appended.size
 
     def committed(self) -> None:
         """The transaction committed: remember the new right edge for the next one."""

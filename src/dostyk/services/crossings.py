@@ -88,11 +88,12 @@ def _conveyances(
     register: dict[str, Conveyance] = {}
     added: list[str] = []
     reasons: list[str] = []
+    known = uow.conveyances.many(c.conveyance_id for c in given)  # one query, not one a unit
     for conveyance in given:
         if conveyance.conveyance_id in register:
             reasons.append(f"conveyance {conveyance.conveyance_id} is described twice")
             continue
-        stored: Conveyance | None = uow.conveyances.get(conveyance.conveyance_id)
+        stored: Conveyance | None = known.get(conveyance.conveyance_id)
         if stored is None:
             added.append(conveyance.conveyance_id)
             reasons += _check_carrier(uow, conveyance)
@@ -142,6 +143,7 @@ def _check_movement(
     vehicles = [c.conveyance_id for c in every]
     for conveyance_id in sorted({v for v in vehicles if vehicles.count(v) > 1}):
         reasons.append(f"conveyance {conveyance_id} cannot cross twice in one movement")
+    known = uow.conveyances.many(c.conveyance_id for c in every if c.conveyance_id not in register)
     for crossing in every:
         if crossing.crossed_at > at:
             reasons.append(
@@ -149,7 +151,7 @@ def _check_movement(
                 f"happens ({utc_text(crossing.crossed_at)})"
             )
         if crossing.conveyance_id not in register:
-            stored: Conveyance | None = uow.conveyances.get(crossing.conveyance_id)
+            stored: Conveyance | None = known.get(crossing.conveyance_id)
             if stored is None:
                 reasons.append(
                     f"crossing {crossing.crossing_id}: conveyance {crossing.conveyance_id} is "

@@ -106,8 +106,10 @@ class _Finder:
         """The crossings that can carry cargo: railcars and trailers, and a truck itself."""
         units: list[Crossing] = self.uow.crossings.of_movement(self.movement.crossing_id)
         carrying = []
-        for crossing in [self.movement, *units]:
-            vehicle: Conveyance | None = self.uow.conveyances.get(crossing.conveyance_id)
+        every = [self.movement, *units]
+        vehicles = self.uow.conveyances.many(c.conveyance_id for c in every)  # one query
+        for crossing in every:
+            vehicle: Conveyance | None = vehicles.get(crossing.conveyance_id)
             if vehicle is not None and vehicle.kind.carries_cargo:
                 carrying.append(crossing)
         return carrying

@@ -72,11 +72,19 @@ def register_parties(engine: Engine, parties: Sequence[Party], *, actor: str, at
     return len(fresh)
 
 
+#: Ids looked up per query when registering many records at once.
+_LOOKUP_CHUNK = 500
+
+
 def register_conveyances(
     engine: Engine, conveyances: Sequence[Conveyance], *, actor: str, at: datetime
 ) -> int:
     """Add conveyances not yet known (railcars keep their numbers for decades)."""
     with UnitOfWork(engine, actor=actor, at=at) as uow:
-        fresh = [c for c in conveyances if uow.conveyances.get(c.conveyance_id) is None]
+        known: set[str] = set()
+        for start in range(0, len(conveyances), _LOOKUP_CHUNK):  # a query per chunk, not per one
+            chunk = conveyances[start : start + _LOOKUP_CHUNK]
+            known.update(uow.conveyances.many(c.conveyance_id for c in chunk))
+        fresh = [c for c in conveyances if c.conveyance_id not in known]
         uow.conveyances.add_many(fresh)
     return len(fresh)

@@ -188,6 +188,19 @@ class _DriverStatement:
         return _Translated(self.sql, params, self.dialect)
 
 
+def _same(value: Any, old: Any) -> bool:
+    """Whether a column's new value is stored exactly as its old one: of the same type, and for
+    numbers and instants written the same way (``1.0`` and ``1.00``, or one instant in two time
+    zones, are equal but stored differently)."""
+    if value is old:
+        return True
+    if type(value) is not type(old):
+        return False
+    if isinstance(value, Decimal | float | datetime):
+        return repr(value) == repr(old)
+    return bool(value == old)
+
+
 def _argument_builder(
     names: Sequence[str],
     own: Sequence[tuple[Any] | None],
@@ -307,6 +320,12 @@ class Repository(Generic[R]):
     """Add, get and list the records of one table."""
 
     table: Table
+    #: Whether :meth:`replace` sets only the columns whose values differ from the record as this
+    #: repository read it. On a table with many indexes and foreign keys, an UPDATE that sets
+    #: every column rewrites every index entry and checks every parent, though a use case
+    #: mostly changes one or two columns (a declaration's status). Only for tables that no
+    #: statement outside :meth:`replace` updates, so that what was read is what is stored.
+    narrow_updates = False
 
     def __init__(
         self, connection: Connection, ledger: LedgerWriter | None = None, table: Table | None = None
@@ -317,6 +336,9 @@ class Repository(Generic[R]):
             self.table = table
         self.records: RecordType = RECORD_TYPES[self.table.name]
         self._key_columns = _key_columns(self.table)
+        self._key_positions = self.records.key_positions if self.narrow_updates else ()
+        #: The records as this repository read them, by key (see :attr:`narrow_updates`).
+        self._as_read: dict[tuple[Any, ...], Any] = {}
 
     def _prepared(self, name: str, build: Callable[[], Executable]) -> Executable:
         """The statement ``name`` of this table, built by ``build`` the first time only.
@@ -341,6 +363,8 @@ class Repository(Generic[R]):
         return record
 
     def add_many(self, records: Iterable[R]) -> int:
+        if self.narrow_updates:
+            records = list(records)
         rows = [self.records.to_row(r) for r in records]
         if rows:
             names = self.records.field_names
@@ -348,6 +372,9 @@ class Repository(Generic[R]):
             params = [dict(zip(names, row, strict=True)) for row in rows]
             _write(self.connection, statement, params, names)
             self._log(rows, Operation.INSERT)
+            if self.narrow_updates:
+                for record, row in zip(records, rows, strict=True):
+                    self._as_read[self._key_in(row)] = record
         return len(rows)
 
     #: Told of every row this repository writes (the unit of work keeps running statistics).
@@ -367,11 +394,22 @@ class Repository(Generic[R]):
         key to itself would still make SQLite check every table that refers to it.
         """
         row = self.records.to_row(record)
-        values = dict(zip(self.records.field_names, row, strict=True))
+        names = self.records.field_names
+        values = dict(zip(names, row, strict=True))
         key = {_key_name(c): values[c.name] for c in self._key_columns}
         if len(key) < len(values):  # a table of keys alone has nothing else to set
             for column in self._key_columns:
                 del values[column.name]
+        read = self._as_read.get(self._key_in(row)) if self.narrow_updates else None
+        if read is not None:
+            before = self.records.to_row(read)
+            changed = {
+                name: value
+                for name, value, old in zip(names, row, before, strict=True)
+                if name in values and not _same(value, old)
+            }
+            if changed:  # else every column is set again, as the row must still be found
+                values = changed
         statement = self._prepared(
             "replace",
             lambda: update(self.table).where(
@@ -381,7 +419,12 @@ class Repository(Generic[R]):
         if _write(self.connection, statement, [values | key], tuple(values)) != 1:
             raise LookupError(f"{self.table.name}: no record {self.records.key_of(row)}")
         self._log([row], Operation.UPDATE)
+        if self.narrow_updates:
+            self._as_read[self._key_in(row)] = record
         return record
+
+    def _key_in(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple([row[i] for i in self._key_positions])
 
     def get(self, *key: Any) -> R | None:
         params = {
@@ -442,6 +485,8 @@ class Repository(Generic[R]):
 
     def _record(self, row: Sequence[Any]) -> R:
         record: R = self.records.from_store(row)
+        if self.narrow_updates:
+            self._as_read[self._key_in(row)] = record
         return record
 
 
@@ -712,6 +757,7 @@ class ManifestLines(Repository[Any]):
 
 class Declarations(Repository[Declaration]):
     table = t.declarations
+    narrow_updates = True
 
     def by_reference(self, declarant_id: str, reference: str) -> Declaration | None:
         column = self.table.c
@@ -1139,6 +1185,7 @@ class RiskAssessments(Repository[Any]):
 
 class Inspections(Repository[Any]):
     table = t.inspections
+    narrow_updates = True
 
     def of(self, declaration_id: str) -> list[Any]:
         return self._of(self.table.c.declaration_id, declaration_id)

@@ -70,7 +70,8 @@ class UnitOfWork:
             self._transaction = Savepoint(self.connection)
         if self.at is None:
             self.at = datetime.now(UTC)
-        self.ledger = LedgerWriter(self.engine, self.connection)
+        known = None if self._batch is None else self._batch.log_size
+        self.ledger = LedgerWriter(self.engine, self.connection, known_size=known)
         return self
 
     # Repositories are made when a use case first asks for one: most use only a few.
@@ -261,7 +262,10 @@ class UnitOfWork:
             raise
         # The log's right edge moves on with the batch's transaction; a batch that fails to
         # commit forgets it (see Batch.commit).
+        appended = self.ledger.appended_size
         self.ledger.committed()
+        if appended is not None:
+            self._batch.log_size = appended
         self._batch.done_one()
 
     def rollback(self) -> None:
