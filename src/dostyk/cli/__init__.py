@@ -21,6 +21,7 @@ from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.radiation import app as radiation_app
 from dostyk.cli.radiation_alarms import register as register_radiation_alarms
 from dostyk.cli.records import register as register_records
+from dostyk.cli.risk import app as risk_app
 from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
 from dostyk.cli.users import app as users_app
@@ -79,5 +80,6 @@ app.add_typer(users_app, name="users")
 register_radiation_alarms(radiation_app)
 app.add_typer(radiation_app, name="radiation")
 app.add_typer(interchange_app, name="interchange")
+app.add_typer(risk_app, name="risk")
 
 __all__ = ["app"]
