@@ -15,6 +15,7 @@ import typer
 from dostyk.cli import terminal
 from dostyk.cli.context import state
 from dostyk.cli.failures import GuardedGroup
+from dostyk.cli.integrity_controls import integrity_app
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
@@ -73,5 +74,6 @@ register_lifecycle(app)
 register_simulation(app)
 register_serve(app)
 app.add_typer(users_app, name="users")
+app.add_typer(integrity_app, name="integrity")
 
 __all__ = ["app"]

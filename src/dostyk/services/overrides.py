@@ -127,7 +127,11 @@ def decide_override(
 
 
 class ConflictedOfficer(NotAuthorised):
-    """The officer has a declared conflict of interest with a party to the declaration."""
+    """The officer has a declared conflict of interest with a party to the declaration.
+
+    Unlike other refusals, this one leaves a record behind: the exclusion."""
+
+    recorded = True
 
 
 def _decide(
