@@ -8,7 +8,7 @@ declaration, another inspector's inspection). The answer expected is computed fr
 policy rule and the caller's scope:
 
 - signed out: 401 (a page answers 401 with the sign-in form);
-- a role the rule does not name: 403;
+- a role the rule does not name: 403, or 404 when the rule is hidden (the integrity unit's);
 - an allowed role outside its reach: 403 for a post (post codes are public), 404 for a
   declaration or a record of one (nobody learns whether someone else's exists);
 - an allowed role within reach: anything but those refusals (200, 201, 303, 409, 422: the body
@@ -40,12 +40,14 @@ from sqlalchemy import Engine
 
 from dostyk.config import Settings
 from dostyk.domain.accounts import PARTY_ROLES
+from dostyk.domain.cases import SubjectKind
+from dostyk.domain.conflicts import ConflictKind
 from dostyk.domain.conveyances import Conveyance, ConveyanceKind, Crossing, Direction
 from dostyk.domain.declarations import Channel
 from dostyk.domain.inspections import Inspection
 from dostyk.domain.officers import Posting
 from dostyk.domain.overrides import Override
-from dostyk.services import accounts, declarations, overrides
+from dostyk.services import accounts, cases, conflicts, declarations, overrides
 from dostyk.services.scope import Scope
 from dostyk.store.engine import make_engine
 from dostyk.store.unit_of_work import UnitOfWork
@@ -111,6 +113,11 @@ PARAMETERS: dict[str, Parameter] = {
     # a crossing is the post's record, not a party's: refused as its post is
     "crossing_id": Parameter(Record("X-TR1", "DST"), Record("X-KHR1", "KHR"), 403),
     "post_code": Parameter(Record("DST", "DST"), Record("KHR", "KHR"), 403),
+    # the integrity unit's records: its reach is national, so both are in reach
+    "case_id": Parameter(Record("K-1", "DST"), Record("K-2", "KHR"), 404),
+    "conflict_id": Parameter(Record("C-IN-DST2-1", "DST"), Record("C-PC-KHR1-1", "KHR"), 404),
+    "subject_kind": Parameter(Record("inspector", "DST"), Record("supervisor", "KHR"), 404),
+    "subject_id": Parameter(Record("IN-DST1", "DST"), Record("PC-KHR1", "KHR"), 404),
 }
 #: The same parameters under other names a route may give them.
 PARAMETERS["post"] = PARAMETERS["code"] = PARAMETERS["post_code"]
@@ -156,6 +163,13 @@ def _build(engine: Engine) -> None:
         uow.inspections.add(Inspection("I-D9-1", "D9", "PC-KHR1", at, "matrix world"))
         uow.overrides.add(
             Override("O-D9-1", "D9", Channel.RED, Channel.GREEN, "seen at Khorgos", "PC-KHR1", at)
+        )
+    # the integrity unit's: a case on each post's officer, a conflict of each
+    hq = w.HQ.officer_id
+    for subject, party in ((INSPECTOR, w.IMPORTER.party_id), ("PC-KHR1", w.OTHER_BROKER.party_id)):
+        cases.open_case(engine, SubjectKind.INSPECTOR, subject, TEXT, actor=hq, at=flow.tick())
+        conflicts.declare_conflict(
+            engine, subject, party, ConflictKind.KIN, TEXT, actor=hq, at=flow.tick()
         )
 
 
@@ -267,7 +281,7 @@ def expected(
     if login is None:
         return 401
     if LOGINS[login].role not in rule.roles:
-        return 403
+        return 404 if rule.hidden else 403
     assert scope is not None
     for record, refusal in records:
         if not _reaches(rule, login, scope, record, refusal):

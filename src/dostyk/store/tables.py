@@ -493,6 +493,8 @@ findings = table(
     column("seized", Boolean, "True when goods were seized"),
     column("item_no", Integer, "Declaration item concerned", nullable=True),
 )
+# An imported finding with no kind is one the old system did not classify (see columns_of).
+findings.c.kind.info["missing"] = FindingKind.UNRECORDED.value
 
 overrides = table(
     "overrides",
