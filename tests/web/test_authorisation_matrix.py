@@ -292,7 +292,12 @@ def expected(
 #: The text sent for every string field of a request body: long enough for a written reason.
 TEXT = "asked by the authorisation matrix of the web tests"
 #: Values for body fields whose schema a plain text does not meet (a pattern), by field name.
-EXAMPLES: dict[str, Any] = {"amount": "100.00", "reference": "MATRIX-1"}
+EXAMPLES: dict[str, Any] = {
+    "amount": "100.00",
+    "reference": "MATRIX-1",
+    "subject_id": "IN-DST1",
+    "party_id": "IMP1",
+}
 
 
 def _example(schema: dict[str, Any], definitions: dict[str, Any], name: str = "") -> Any:

@@ -20,6 +20,8 @@ from typing import Any
 
 RANKING = Path("warehouse") / "integrity" / "ranking.parquet"
 INDICATORS = Path("warehouse") / "integrity" / "indicators.parquet"
+#: Officer–party pairs the network analysis ties together with no declared conflict.
+SUGGESTED = Path("warehouse") / "integrity" / "suggested_relationships.parquet"
 OFFICER_KINDS = frozenset({"inspector", "supervisor"})
 
 
@@ -101,6 +103,13 @@ def subject(
     ]
     indicators.sort(key=lambda r: str(r.get("indicator")))
     return (ranked[0] if ranked else None), indicators
+
+
+def suggested(home: Path, reader: str | None) -> list[dict[str, Any]]:
+    """Undeclared relationships the analysis suggests, for the unit to check (none about the
+    reader); empty when the report has not written any."""
+    rows = _rows(home / SUGGESTED) or []
+    return [r for r in rows if reader is None or r.get("officer_id") != reader]
 
 
 def evidence_chart(subject_id: str, indicators: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -236,13 +236,15 @@ def outcome(
 # --- the conflict register -----------------------------------------------------------------------
 
 
-def _register(request: Request) -> dict[str, Any]:
+def _register(request: Request, grant: Grant) -> dict[str, Any]:
     from dostyk.services.conflicts import list_conflicts, list_exclusions
+    from dostyk.web.integrity_results import suggested
 
     engine = request.app.state.engine
     return {
         "conflicts": [values(c) for c in list_conflicts(engine)],
         "exclusions": [values(x) for x in list_exclusions(engine)],
+        "suggested": suggested(request.app.state.settings.home, reader(grant)),
         "kinds": list(CONFLICT_KINDS),
     }
 
@@ -251,7 +253,7 @@ def _register(request: Request) -> dict[str, Any]:
 def conflicts_page(
     request: Request, grant: Annotated[Grant, allow("integrity.conflicts")]
 ) -> Response:
-    return page(request, "integrity_conflicts.html", _register(request))
+    return page(request, "integrity_conflicts.html", _register(request, grant))
 
 
 @api.get(
@@ -261,7 +263,7 @@ def conflicts_page(
 def conflicts(
     request: Request, grant: Annotated[Grant, allow("integrity.conflicts")]
 ) -> dict[str, Any]:
-    return _register(request)
+    return _register(request, grant)
 
 
 def _declare(
