@@ -15,13 +15,15 @@ import typer
 from dostyk.cli import terminal
 from dostyk.cli.context import state
 from dostyk.cli.failures import GuardedGroup
-from dostyk.cli.integrity_controls import integrity_app
+from dostyk.cli.integrity import app as integrity_app
+from dostyk.cli.integrity_controls import conflicts_app
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
 from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
 from dostyk.cli.users import app as users_app
+from dostyk.cli.warehouse import app as warehouse_app
 from dostyk.config import load_settings
 
 app = typer.Typer(
@@ -74,6 +76,8 @@ register_lifecycle(app)
 register_simulation(app)
 register_serve(app)
 app.add_typer(users_app, name="users")
+app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(integrity_app, name="integrity")
+integrity_app.add_typer(conflicts_app, name="conflicts")
 
 __all__ = ["app"]

@@ -18,14 +18,10 @@ from dostyk.cli import terminal
 from dostyk.cli.acting import Actor, AsJson, At, instant, moment, refusals
 from dostyk.cli.context import open_store
 
-integrity_app = typer.Typer(
-    help="The integrity unit's work: conflicts of interest.", no_args_is_help=True
-)
 conflicts_app = typer.Typer(
     help="The register of declared conflicts of interest: add, list, withdraw.",
     no_args_is_help=True,
 )
-integrity_app.add_typer(conflicts_app, name="conflicts")
 
 
 class KindChoice(StrEnum):
