@@ -433,11 +433,12 @@ def _check_the_contexts_differ(matrix: Matrix) -> None:
 
 def test_a_session_cookie_without_the_csrf_token_cannot_change_anything(matrix: Matrix) -> None:
     """Every unsafe route refuses a session-cookie request that lacks the CSRF token: 403 for
-    every role (the sign-in form has a token of its own), before any change is made."""
+    every role (the sign-in form has a token of its own), before any change is made — or 404,
+    for a role a hidden rule does not name, which is told the route does not exist at all."""
     unsafe = [r for r in _routes(matrix.app) if r[1] not in SAFE_METHODS]
     assert unsafe, "the app has forms and API changes"
     wrong = []
-    for route, method, _rule in unsafe:
+    for route, method, rule in unsafe:
         names = _parameters(route)
         url = route.path_format.format(**{n: PARAMETERS[n].own.value for n in names})
         for login in LOGINS:
@@ -454,7 +455,8 @@ def test_a_session_cookie_without_the_csrf_token_cannot_change_anything(matrix: 
                     )
             finally:
                 matrix.client.cookies.clear()
-            if answer.status_code != 403:
+            hidden = rule.hidden and LOGINS[login].role not in rule.roles
+            if answer.status_code != (404 if hidden else 403):
                 wrong.append(f"{method} {url} as {login}: {answer.status_code}")
     print(f"\nCSRF: {len(unsafe)} unsafe route methods × {len(LOGINS)} sessions, each refused")
     assert wrong == [], "\n".join(wrong)

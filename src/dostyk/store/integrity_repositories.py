@@ -93,19 +93,6 @@ class Anomalies(Repository[Anomaly]):
         )
         return [self._record(row) for row in self.connection.execute(query)]
 
-    def keys(self, wanted: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-        """Those of ``wanted`` (record_table, record_key, control) the store holds."""
-        keys = sorted(set(wanted))
-        held: set[tuple[str, str, str]] = set()
-        column = self.table.c
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            query = select(column.record_table, column.record_key, column.control).where(
-                column.record_key.in_([k[1] for k in chunk])
-            )
-            held.update((str(a), str(b), str(c)) for a, b, c in self.connection.execute(query))
-        return held & set(keys)
-
 
 class Cases(Repository[IntegrityCase]):
     table = t.integrity_cases
