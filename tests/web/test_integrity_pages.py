@@ -190,8 +190,25 @@ def test_a_case_is_opened_assigned_and_closed(client: TestClient) -> None:
     assert "nobody opens a case about himself" in refused.text
 
 
-def test_the_conflict_register_is_kept_from_its_page(client: TestClient) -> None:
+def test_the_conflict_register_is_kept_from_its_page(client: TestClient, tmp_path: Path) -> None:
+    folder = tmp_path / "warehouse" / "integrity"
+    folder.mkdir(parents=True)
+    suggested = {
+        "officer_id": ["IN-DST2", READER],
+        "party_id": ["BRK1", "BRK1"],
+        "post_code": ["DST", "DST"],
+        "inspections": [9, 5],
+        "expected": [1.5, 1.0],
+        "q_value": [0.001, 0.01],
+        "words": ["IN-DST2 inspected 9 declarations of BRK1 where the draws give 1.5", "mine"],
+    }
+    pq.write_table(pa.table(suggested), folder / "suggested_relationships.parquet")
     sign_in(client, "integrity")
+    register = client.get("/api/v1/integrity/conflicts").json()
+    assert [(r["officer_id"], r["party_id"]) for r in register["suggested"]] == [
+        ("IN-DST2", "BRK1")
+    ]
+    assert "where the draws give 1.5" in client.get("/integrity/conflicts").text
     token = csrf(client)
     declared = client.post(
         "/integrity/conflicts",
