@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Boolean, Column, Date, Double, Integer, Table
 
 from dostyk import reference
+from dostyk.domain.declarations import DeclarationStatus
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.parties import PartyRole
 from dostyk.store import tables as t
@@ -218,9 +219,45 @@ def worlds(draw: st.DrawFn, most: int = 4) -> World:
         t.declaration_items,
         rows_of(draw, t.declaration_items, {**one_of_them, "manifest_line_no": st.none()}, most),
     )
-    _add(world, t.status_changes, rows_of(draw, t.status_changes, one_of_them, most))
+    _histories(draw, world, most)
     _add(world, t.payments, rows_of(draw, t.payments, one_of_them, most))
     return world
+
+
+STATUSES = [s.value for s in DeclarationStatus]
+
+
+def _histories(draw: st.DrawFn, world: World, most: int) -> None:
+    """Each declaration's steps chain (each starts where the one before ended) and its status is
+    where the last one left it, or lodged when it has none: an import refuses any other, as
+    what cannot have happened. Which statuses follow which is free (an old system's history
+    may skip Dostyk's steps: that is an anomaly, not a refusal)."""
+    names = list(t.declarations.columns.keys())
+    status = names.index("status")
+    declarations, steps = [], []
+    for row in world.rows[t.declarations.name]:
+        path = draw(st.lists(st.sampled_from(STATUSES), max_size=min(most, 3)))
+        previous: str | None = None
+        for seq, to_status in enumerate(path, start=1):
+            fixed = {
+                "declaration_id": st.just(row[0]),
+                "seq": st.just(seq),
+                "from_status": st.just(previous),
+                "to_status": st.just(to_status),
+            }
+            columns = [
+                fixed[c.name] if c.name in fixed else value_of(c) for c in t.status_changes.columns
+            ]
+            step = draw(st.tuples(*columns))
+            if accepted(t.status_changes, step) is None:
+                break
+            steps.append(step)
+            previous = to_status
+        changed = list(row)
+        changed[status] = previous or DeclarationStatus.LODGED.value
+        declarations.append(tuple(changed))
+    _add(world, t.declarations, declarations)
+    _add(world, t.status_changes, steps)
 
 
 def _unique_references(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

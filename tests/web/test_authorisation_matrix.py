@@ -8,7 +8,7 @@ declaration, another inspector's inspection). The answer expected is computed fr
 policy rule and the caller's scope:
 
 - signed out: 401 (a page answers 401 with the sign-in form);
-- a role the rule does not name: 403;
+- a role the rule does not name: 403, or 404 when the rule is hidden (the integrity unit's);
 - an allowed role outside its reach: 403 for a post (post codes are public), 404 for a
   declaration or a record of one (nobody learns whether someone else's exists);
 - an allowed role within reach: anything but those refusals (200, 201, 303, 409, 422: the body
@@ -40,12 +40,14 @@ from sqlalchemy import Engine
 
 from dostyk.config import Settings
 from dostyk.domain.accounts import PARTY_ROLES
+from dostyk.domain.cases import SubjectKind
+from dostyk.domain.conflicts import ConflictKind
 from dostyk.domain.conveyances import Conveyance, ConveyanceKind, Crossing, Direction
 from dostyk.domain.declarations import Channel
 from dostyk.domain.inspections import Inspection
 from dostyk.domain.officers import Posting
 from dostyk.domain.overrides import Override
-from dostyk.services import accounts, declarations, overrides
+from dostyk.services import accounts, cases, conflicts, declarations, overrides
 from dostyk.services.scope import Scope
 from dostyk.store.engine import make_engine
 from dostyk.store.unit_of_work import UnitOfWork
@@ -114,6 +116,11 @@ PARAMETERS: dict[str, Parameter] = {
     "post_code": Parameter(Record("DST", "DST"), Record("KHR", "KHR"), 403),
     # a radiation alarm is the post's record, refused as its post is
     "alarm_id": Parameter(Record(DST_ALARM, "DST"), Record(KHR_ALARM, "KHR"), 403),
+    # the integrity unit's records: its reach is national, so both are in reach
+    "case_id": Parameter(Record("K-1", "DST"), Record("K-2", "KHR"), 404),
+    "conflict_id": Parameter(Record("C-IN-DST2-1", "DST"), Record("C-PC-KHR1-1", "KHR"), 404),
+    "subject_kind": Parameter(Record("inspector", "DST"), Record("supervisor", "KHR"), 404),
+    "subject_id": Parameter(Record("IN-DST1", "DST"), Record("PC-KHR1", "KHR"), 404),
 }
 #: The same parameters under other names a route may give them.
 PARAMETERS["post"] = PARAMETERS["code"] = PARAMETERS["post_code"]
@@ -162,6 +169,13 @@ def _build(engine: Engine) -> None:
         )
     dostyk_alarm(engine)
     khorgos_alarm(engine)
+    # the integrity unit's: a case on each post's officer, a conflict of each
+    hq = w.HQ.officer_id
+    for subject, party in ((INSPECTOR, w.IMPORTER.party_id), ("PC-KHR1", w.OTHER_BROKER.party_id)):
+        cases.open_case(engine, SubjectKind.INSPECTOR, subject, TEXT, actor=hq, at=flow.tick())
+        conflicts.declare_conflict(
+            engine, subject, party, ConflictKind.KIN, TEXT, actor=hq, at=flow.tick()
+        )
 
 
 @dataclass
@@ -272,7 +286,7 @@ def expected(
     if login is None:
         return 401
     if LOGINS[login].role not in rule.roles:
-        return 403
+        return 404 if rule.hidden else 403
     assert scope is not None
     for record, refusal in records:
         if not _reaches(rule, login, scope, record, refusal):
@@ -283,7 +297,12 @@ def expected(
 #: The text sent for every string field of a request body: long enough for a written reason.
 TEXT = "asked by the authorisation matrix of the web tests"
 #: Values for body fields whose schema a plain text does not meet (a pattern), by field name.
-EXAMPLES: dict[str, Any] = {"amount": "100.00", "reference": "MATRIX-1"}
+EXAMPLES: dict[str, Any] = {
+    "amount": "100.00",
+    "reference": "MATRIX-1",
+    "subject_id": "IN-DST1",
+    "party_id": "IMP1",
+}
 
 
 def _example(schema: dict[str, Any], definitions: dict[str, Any], name: str = "") -> Any:
@@ -419,11 +438,12 @@ def _check_the_contexts_differ(matrix: Matrix) -> None:
 
 def test_a_session_cookie_without_the_csrf_token_cannot_change_anything(matrix: Matrix) -> None:
     """Every unsafe route refuses a session-cookie request that lacks the CSRF token: 403 for
-    every role (the sign-in form has a token of its own), before any change is made."""
+    every role (the sign-in form has a token of its own), before any change is made — or 404,
+    for a role a hidden rule does not name, which is told the route does not exist at all."""
     unsafe = [r for r in _routes(matrix.app) if r[1] not in SAFE_METHODS]
     assert unsafe, "the app has forms and API changes"
     wrong = []
-    for route, method, _rule in unsafe:
+    for route, method, rule in unsafe:
         names = _parameters(route)
         url = route.path_format.format(**{n: PARAMETERS[n].own.value for n in names})
         for login in LOGINS:
@@ -440,7 +460,8 @@ def test_a_session_cookie_without_the_csrf_token_cannot_change_anything(matrix: 
                     )
             finally:
                 matrix.client.cookies.clear()
-            if answer.status_code != 403:
+            hidden = rule.hidden and LOGINS[login].role not in rule.roles
+            if answer.status_code != (404 if hidden else 403):
                 wrong.append(f"{method} {url} as {login}: {answer.status_code}")
     print(f"\nCSRF: {len(unsafe)} unsafe route methods × {len(LOGINS)} sessions, each refused")
     assert wrong == [], "\n".join(wrong)

@@ -15,6 +15,8 @@ import typer
 from dostyk.cli import terminal
 from dostyk.cli.context import state
 from dostyk.cli.failures import GuardedGroup
+from dostyk.cli.integrity import app as integrity_app
+from dostyk.cli.integrity_controls import conflicts_app
 from dostyk.cli.interchange import app as interchange_app
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
@@ -25,6 +27,7 @@ from dostyk.cli.risk import app as risk_app
 from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
 from dostyk.cli.users import app as users_app
+from dostyk.cli.warehouse import app as warehouse_app
 from dostyk.config import load_settings
 
 app = typer.Typer(
@@ -81,5 +84,8 @@ register_radiation_alarms(radiation_app)
 app.add_typer(radiation_app, name="radiation")
 app.add_typer(interchange_app, name="interchange")
 app.add_typer(risk_app, name="risk")
+app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(integrity_app, name="integrity")
+integrity_app.add_typer(conflicts_app, name="conflicts")
 
 __all__ = ["app"]

@@ -144,4 +144,6 @@ def refusals(*, writes: bool = True) -> Iterator[None]:
             red(f"  - {reason}")
         raise typer.Exit(1) from None
     except (UseCaseError, DomainError) as error:
-        raise refuse(f"{error}{unchanged}") from None
+        # A refusal that is itself evidence (a conflicted officer's attempt) is recorded.
+        recorded = getattr(error, "recorded", False)
+        raise refuse(f"{error}{'' if recorded else unchanged}") from None

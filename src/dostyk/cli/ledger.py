@@ -128,9 +128,12 @@ def check(
 def verify() -> None:
     """Re-hash every record and entry; name each changed, removed, added or moved one.
 
-    Exits 1 when anything does not match.
+    Exits 1 when anything does not match. The result is kept in HOME/ledger/last-verification.json
+    for the integrity unit's page.
     """
-    from dostyk.services.ledger import load_signing_key, verify_ledger
+    from datetime import UTC, datetime
+
+    from dostyk.services.ledger import load_signing_key, save_verification, verify_ledger
 
     engine = open_store()
     try:
@@ -143,6 +146,10 @@ def verify() -> None:
             bar.update(terminal.line("verifying {}", stage), advance=count)
 
         report = verify_ledger(engine, public, advance)
+    try:
+        save_verification(settings().home, report, datetime.now(UTC))
+    except OSError as error:
+        terminal.warn("the result could not be kept for the web app: {}", error.strerror or error)
     terminal.say(
         "{}, {}, {}; {} after the last signed head",
         plural(report.entries, "entry", "entries"),

@@ -104,6 +104,11 @@ def import_(
     for ignored in report.ignored:
         terminal.warn("ignored (not in datapackage.json): {}", ignored)
     terminal.say("{} in {:.2f} s", plural(report.total, "record"), report.seconds)
+    if report.anomalies:
+        terminal.warn(
+            "the history breaks Dostyk's controls; kept as anomalies: {}",
+            ", ".join(f"{control} {count:,}" for control, count in report.anomalies.items()),
+        )
     try:
         head = sign_head_when_free(engine, load_signing_key(settings().key_dir))
         terminal.say("ledger: {}", signed_head(head))

@@ -24,6 +24,14 @@ class FindingKind(StrEnum):
     QUANTITY_DISCREPANCY = "quantity_discrepancy"
     MASS_DISCREPANCY = "mass_discrepancy"
     PROHIBITED_GOODS = "prohibited_goods"
+    #: An imported finding whose kind the old system did not record; never an inspector's choice.
+    UNRECORDED = "unrecorded"
+
+
+#: The kinds an inspector records today (``unrecorded`` is for imported history only).
+INSPECTOR_KINDS: tuple[FindingKind, ...] = tuple(
+    k for k in FindingKind if k is not FindingKind.UNRECORDED
+)
 
 
 @dataclass(frozen=True, slots=True)

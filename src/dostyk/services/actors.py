@@ -8,8 +8,9 @@ national date before it is compared with them.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 
+from dostyk.domain.calendar import NATIONAL_TIME, national_day
 from dostyk.domain.officers import Officer, Rank
 from dostyk.services.errors import NotAuthorised
 from dostyk.store.unit_of_work import UnitOfWork
@@ -17,13 +18,7 @@ from dostyk.store.unit_of_work import UnitOfWork
 #: The actor of automatic steps (validation on lodgement) and of scheduled use cases.
 SYSTEM = "system"
 
-#: Kazakhstan keeps UTC+5 all year; postings, shifts' days and the tariff's dates are its days.
-NATIONAL_TIME = timezone(timedelta(hours=5), "KZ")
-
-
-def national_day(moment: datetime) -> date:
-    """The calendar day in the country at ``moment``."""
-    return moment.astimezone(NATIONAL_TIME).date()
+__all__ = ["NATIONAL_TIME", "SYSTEM", "national_day"]
 
 
 def officer(uow: UnitOfWork, actor: str, doing: str) -> Officer:

@@ -10,6 +10,11 @@ of the draw, kept in :attr:`Inspection.draw`, is JSON::
 
 ``index`` is SHA-256(root || "\\n" || declaration_id || "\\n" || candidate 1 || "\\n" || ...)
 read as a big-endian integer, modulo the number of candidates, which are sorted.
+
+An inspector on duty with a declared conflict of interest with the declaration's importer,
+exporter or declarant is not a candidate: the record then also holds ``"excluded"``, a list of
+``{"officer", "party", "conflict", "kind"}``, and each exclusion is written as a record of its own
+(see :mod:`dostyk.services.conflicts`). A draw with nobody excluded has no such key.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
+from dostyk.domain.conflicts import ExclusionAction
 from dostyk.domain.declarations import Declaration, DeclarationStatus
 from dostyk.domain.inspections import Inspection
 from dostyk.domain.officers import Officer, Rank, may_approve
 from dostyk.domain.shifts import DutyShift
 from dostyk.domain.spelling import utc_text
 from dostyk.services.actors import senior_officer, staff
+from dostyk.services.conflicts import conflicts_among, record_exclusions
 from dostyk.services.draws import choice_index, ledger_seed
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, UseCaseError, ValidationFailed
 from dostyk.services.ids import make_id
@@ -60,15 +67,23 @@ def assign_inspector(
                     f"declaration {declaration_id} is already assigned to "
                     f"{inspection.inspector_id} (inspection {inspection.inspection_id})"
                 )
-        candidates = inspectors_on_duty(uow.connection, declaration.post_code, at)
+        on_duty = inspectors_on_duty(uow.connection, declaration.post_code, at)
+        conflicted = conflicts_among(uow, on_duty, declaration, at)
+        candidates = [c for c in on_duty if c not in conflicted]
         if not candidates:
+            if conflicted:
+                raise NoInspectorOnDuty(
+                    f"every inspector on duty at {declaration.post_code} at {utc_text(at)} "
+                    f"({', '.join(sorted(conflicted))}) has a declared conflict of interest with "
+                    "the declaration's parties; the declaration waits for another shift"
+                )
             raise NoInspectorOnDuty(
                 f"no inspector is on duty at {declaration.post_code} at {utc_text(at)}; "
                 "the declaration waits until a shift starts"
             )
         seed = ledger_seed(uow.connection)
         index = choice_index(seed.root, len(candidates), declaration_id, *candidates)
-        draw = {
+        draw: dict[str, object] = {
             "tree_size": seed.size,
             "root": seed.root.hex(),
             "declaration_id": declaration_id,
@@ -76,8 +91,20 @@ def assign_inspector(
             "index": index,
             "inspector": candidates[index],
         }
+        inspection_id = make_id("I", declaration_id, len(earlier) + 1)
+        if conflicted:
+            draw["excluded"] = [
+                {
+                    "officer": officer_id,
+                    "party": conflict.party_id,
+                    "conflict": conflict.conflict_id,
+                    "kind": conflict.kind.value,
+                }
+                for officer_id, conflict in sorted(conflicted.items())
+            ]
+            record_exclusions(uow, conflicted, declaration, ExclusionAction.DRAW, inspection_id, at)
         inspection = Inspection(
-            inspection_id=make_id("I", declaration_id, len(earlier) + 1),
+            inspection_id=inspection_id,
             declaration_id=declaration_id,
             inspector_id=candidates[index],
             assigned_at=at,
@@ -198,4 +225,11 @@ def _check_new_inspector(
         return [f"{new_inspector_id} is a {candidate.rank}, not an inspector"]
     if new_inspector_id not in inspectors_on_duty(uow.connection, declaration.post_code, at):
         return [f"{new_inspector_id} is not on duty at {declaration.post_code}"]
+    conflicted = conflicts_among(uow, [new_inspector_id], declaration, at)
+    if conflicted:
+        conflict = conflicted[new_inspector_id]
+        return [
+            f"{new_inspector_id} has a declared conflict of interest ({conflict.kind}, "
+            f"{conflict.conflict_id}) with {conflict.party_id}, a party to the declaration"
+        ]
     return []

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from dostyk.domain.declarations import Channel, DeclarationItem, DeclarationStatus
-from dostyk.domain.inspections import Finding, Inspection
+from dostyk.domain.inspections import Finding, FindingKind, Inspection
 from dostyk.domain.queues import QueueException, QueueKind
 from dostyk.domain.spelling import utc_text
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
@@ -144,4 +144,9 @@ def _check_findings(
             reasons.append(f"{where} belongs to inspection {finding.inspection_id}")
         if finding.item_no is not None and finding.item_no not in item_numbers:
             reasons.append(f"{where} names item {finding.item_no}, which is not declared")
+        if finding.kind is FindingKind.UNRECORDED:
+            reasons.append(
+                f"{where}: 'unrecorded' is the kind of imported findings whose kind the old "
+                "system did not keep; an inspector names what he found"
+            )
     return reasons

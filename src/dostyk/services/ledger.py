@@ -6,7 +6,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +184,47 @@ def verify_ledger(
     if progress is None:
         return verify_store(engine, public_key, workers=workers)
     return verify_store(engine, public_key, progress=progress, workers=workers)
+
+
+#: Where ``dostyk ledger verify`` keeps its last result, under the store's home.
+LAST_VERIFICATION = Path("ledger") / "last-verification.json"
+
+
+def save_verification(home: Path, report: VerificationReport, at: datetime) -> Path:
+    """Keep a verification's result for those who read it later (the integrity unit's page).
+
+    Verifying re-hashes every record and entry, so its cost grows with history: it is run by
+    ``dostyk ledger verify`` (by hand or on a schedule), never on a web request, and the page
+    shows the last result with the records it named. Written beside and renamed into place, so
+    a reader never sees half of it.
+    """
+    document = {
+        "verified_at": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "ok": report.ok,
+        "entries": report.entries,
+        "records": report.records,
+        "heads": report.heads,
+        "unsigned_entries": report.unsigned_entries,
+        "findings": [
+            {"problem": str(f.problem), "where": f.where, "detail": f.detail}
+            for f in report.findings
+        ],
+    }
+    path = home / LAST_VERIFICATION
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def last_verification(home: Path) -> dict[str, Any] | None:
+    """The result :func:`save_verification` kept, or None when verify has not run here."""
+    path = home / LAST_VERIFICATION
+    try:
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"unreadable": str(path)}
+    return document

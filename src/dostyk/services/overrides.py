@@ -14,10 +14,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from dostyk.domain.conflicts import ExclusionAction
 from dostyk.domain.declarations import Channel, Declaration, DeclarationStatus
+from dostyk.domain.events import StatusChange
 from dostyk.domain.officers import chain_of_command, may_approve
 from dostyk.domain.overrides import Override, OverrideDecision
 from dostyk.services.actors import officer, posted_officer
+from dostyk.services.conflicts import conflicts_among, record_exclusions
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.steps import load_declaration, load_for_move, move
@@ -76,7 +79,12 @@ def request_override(
 def decide_override(
     engine: Engine, override_id: str, approve: bool, *, actor: str, at: datetime
 ) -> Override:
-    """A superior of the requester approves or refuses; approval changes the channel."""
+    """A superior of the requester approves or refuses; approval changes the channel.
+
+    An officer with a declared conflict of interest with the declaration's importer, exporter or
+    declarant may do neither: the attempt is refused, and recorded as an exclusion.
+    """
+    refusal: str | None = None
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         override: Override | None = uow.overrides.get(override_id)
         if override is None:
@@ -98,29 +106,68 @@ def decide_override(
                 f"override {override_id} was {override.decision} by {override.decided_by}"
             )
         declaration, last = load_for_move(uow, override.declaration_id)
-        decision = OverrideDecision.APPROVED if approve else OverrideDecision.REFUSED
-        decided = replace(override, decision=decision, decided_by=actor, decided_at=at)
-        if approve:
-            _check_open(declaration)
-            if declaration.channel != override.from_channel:
-                raise Conflict(
-                    f"declaration {declaration.declaration_id} is {declaration.channel} now, "
-                    f"not {override.from_channel} as when override {override_id} was requested"
-                )
-            move(
-                uow,
-                declaration,
-                DeclarationStatus.ASSESSED,
-                actor=actor,
-                at=at,
-                channel=override.to_channel,
-                reason=(
-                    f"override {override_id} approved by {actor}: {override.from_channel} to "
-                    f"{override.to_channel}, requested by {override.requested_by}"
-                ),
-                previous=last,
+        conflicted = conflicts_among(uow, [actor], declaration, at)
+        if conflicted:
+            conflict = conflicted[actor]
+            record_exclusions(
+                uow, conflicted, declaration, ExclusionAction.OVERRIDE_DECISION, override_id, at
             )
-        uow.overrides.replace(decided)
+            refusal = (
+                f"{actor} has a declared conflict of interest ({conflict.kind}, "
+                f"{conflict.conflict_id}) with {conflict.party_id}, a party to declaration "
+                f"{declaration.declaration_id}, and may not decide override {override_id}; "
+                "the attempt is recorded"
+            )
+            return_value = override
+        else:
+            return_value = _decide(uow, override, declaration, last, approve, actor=actor, at=at)
+    if refusal is not None:
+        raise ConflictedOfficer(refusal)
+    return return_value
+
+
+class ConflictedOfficer(NotAuthorised):
+    """The officer has a declared conflict of interest with a party to the declaration.
+
+    Unlike other refusals, this one leaves a record behind: the exclusion."""
+
+    recorded = True
+
+
+def _decide(
+    uow: UnitOfWork,
+    override: Override,
+    declaration: Declaration,
+    last: StatusChange | None,
+    approve: bool,
+    *,
+    actor: str,
+    at: datetime,
+) -> Override:
+    override_id = override.override_id
+    decision = OverrideDecision.APPROVED if approve else OverrideDecision.REFUSED
+    decided = replace(override, decision=decision, decided_by=actor, decided_at=at)
+    if approve:
+        _check_open(declaration)
+        if declaration.channel != override.from_channel:
+            raise Conflict(
+                f"declaration {declaration.declaration_id} is {declaration.channel} now, "
+                f"not {override.from_channel} as when override {override_id} was requested"
+            )
+        move(
+            uow,
+            declaration,
+            DeclarationStatus.ASSESSED,
+            actor=actor,
+            at=at,
+            channel=override.to_channel,
+            reason=(
+                f"override {override_id} approved by {actor}: {override.from_channel} to "
+                f"{override.to_channel}, requested by {override.requested_by}"
+            ),
+            previous=last,
+        )
+    uow.overrides.replace(decided)
     return decided
 
 

@@ -19,6 +19,9 @@ from sqlalchemy import Table
 
 from dostyk.domain.accounts import Account, ApiToken, Credential, LoginAttempt, Session
 from dostyk.domain.alarms import AdjudicationStep, Alarm, AlarmFinding
+from dostyk.domain.anomalies import Anomaly
+from dostyk.domain.cases import IntegrityCase
+from dostyk.domain.conflicts import ConflictExclusion, ConflictOfInterest
 from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationUnit
 from dostyk.domain.discrepancies import Discrepancy
@@ -61,6 +64,10 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.duty_shifts.name: DutyShift,
     t.discrepancies.name: Discrepancy,
     t.queue_exceptions.name: QueueException,
+    t.anomalies.name: Anomaly,
+    t.conflicts_of_interest.name: ConflictOfInterest,
+    t.conflict_exclusions.name: ConflictExclusion,
+    t.integrity_cases.name: IntegrityCase,
     t.accounts.name: Account,
     t.account_credentials.name: Credential,
     t.api_tokens.name: ApiToken,

@@ -35,6 +35,9 @@ from sqlalchemy.types import TypeEngine
 
 from dostyk.domain.accounts import AttemptOutcome, Role
 from dostyk.domain.alarms import AlarmStatus, Disposition, StepKind
+from dostyk.domain.anomalies import Control
+from dostyk.domain.cases import CaseOutcome, SubjectKind
+from dostyk.domain.conflicts import ConflictKind, ExclusionAction
 from dostyk.domain.conveyances import ConveyanceKind, Direction
 from dostyk.domain.declarations import Channel, DeclarationKind, DeclarationStatus
 from dostyk.domain.discrepancies import DiscrepancyKind
@@ -93,6 +96,15 @@ DESCRIPTIONS = {
     "ledger_heads": "Signed tree heads.",
     "usual_values": "Running histogram of released items' value per net kg, per HS subheading "
     "(derived from the records; rebuilt and compared by `dostyk ledger verify`).",
+    # --- integrity: anomalies of imported history, conflicts of interest, cases ----------------
+    "anomalies": "Records of an imported history that break one of Dostyk's controls, each "
+    "with the control it breaks; found by `dostyk import`, kept as evidence.",
+    "conflicts_of_interest": "Relationships between officers and parties declared to the "
+    "integrity unit: kin, financial, former employer.",
+    "conflict_exclusions": "Officers kept out of a random draw or an override decision by a "
+    "declared conflict of interest.",
+    "integrity_cases": "The integrity unit's cases: a subject, the officer working it and the "
+    "outcome.",
     "release_tallies": "Running counts of released declarations per importer, declarant, post, "
     "HS subheading and origin (derived from the records; checked by `dostyk ledger verify`).",
 }
@@ -483,6 +495,8 @@ findings = table(
     column("seized", Boolean, "True when goods were seized"),
     column("item_no", Integer, "Declaration item concerned", nullable=True),
 )
+# An imported finding with no kind is one the old system did not classify (see columns_of).
+findings.c.kind.info["missing"] = FindingKind.UNRECORDED.value
 
 overrides = table(
     "overrides",
@@ -763,6 +777,102 @@ ledger_heads = table(
     column("key_id", Hash, "SHA-256 of the signing public key"),
     column("signature", LargeBinary(64), "Ed25519 signature over the head"),
     info_extra={"ledger": True},
+)
+
+# --- integrity: anomalies of imported history, conflicts of interest, cases ---------------------
+# Records like the others (exported, imported, logged in the ledger); see dostyk.domain.anomalies,
+# dostyk.domain.conflicts and dostyk.domain.cases.
+anomalies = table(
+    "anomalies",
+    column(
+        "record_table",
+        String(32),
+        "Table of the record that breaks the control: overrides, inspections, declarations "
+        "or duty_shifts",
+        primary_key=True,
+    ),
+    column(
+        "record_key",
+        String(120),
+        "Key of that record; a key of several columns is joined by '|'",
+        primary_key=True,
+    ),
+    column("control", String(32), "The control the record breaks", primary_key=True, enum=Control),
+    column("at", Instant, "When the breach happened, UTC"),
+    column("detail", Text, "What breaks the control, in words"),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration concerned",
+        nullable=True,
+        references="declarations.declaration_id",
+    ),
+    column(
+        "officer_id",
+        String(24),
+        "Officer who acted",
+        nullable=True,
+        references="officers.officer_id",
+    ),
+    column("post_code", String(12), "Post", nullable=True, references="posts.code"),
+    Index(None, "officer_id"),
+    Index(None, "declaration_id"),
+)
+
+conflicts_of_interest = table(
+    "conflicts_of_interest",
+    column("conflict_id", String(40), "Conflict identifier", primary_key=True),
+    column("officer_id", String(24), "Officer", references="officers.officer_id"),
+    column("party_id", String(40), "Party he is related to", references="parties.party_id"),
+    column("kind", String(16), "Kind of relationship", enum=ConflictKind),
+    column("note", Text, "What the relationship is"),
+    column("declared_at", Instant, "When it was declared, UTC"),
+    column("declared_by", String(40), "Integrity officer who recorded it"),
+    column("withdrawn_at", Instant, "When it was withdrawn, UTC", nullable=True),
+    column("withdrawn_by", String(40), "Integrity officer who withdrew it", nullable=True),
+    # The live path asks "which of these officers are conflicted with these parties?": by party.
+    Index(None, "party_id", "officer_id"),
+    Index(None, "officer_id"),
+)
+
+conflict_exclusions = table(
+    "conflict_exclusions",
+    column("exclusion_id", String(40), "Exclusion identifier", primary_key=True),
+    column(
+        "conflict_id",
+        String(40),
+        "The declared conflict",
+        references="conflicts_of_interest.conflict_id",
+    ),
+    column("officer_id", String(24), "Officer kept out", references="officers.officer_id"),
+    column("party_id", String(40), "Party of the declaration he is related to"),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration",
+        references="declarations.declaration_id",
+    ),
+    column("action", String(24), "What he was kept out of", enum=ExclusionAction),
+    column("subject_id", String(40), "The inspection drawn or the override decided"),
+    column("at", Instant, "When, UTC"),
+    Index(None, "officer_id"),
+)
+
+integrity_cases = table(
+    "integrity_cases",
+    column("case_id", String(40), "Case identifier", primary_key=True),
+    column("subject_kind", String(16), "Kind of subject", enum=SubjectKind),
+    column("subject_id", String(40), "Officer's service number, party identifier or post code"),
+    column("reason", Text, "Why the case was opened"),
+    column("opened_at", Instant, "When it was opened, UTC"),
+    column("opened_by", String(40), "Who opened it"),
+    column("assigned_to", String(40), "Integrity officer working it", nullable=True),
+    column("assigned_at", Instant, "When it was assigned, UTC", nullable=True),
+    column("outcome", String(16), "Outcome", nullable=True, enum=CaseOutcome),
+    column("outcome_note", Text, "What the case established", nullable=True),
+    column("closed_at", Instant, "When the outcome was recorded, UTC", nullable=True),
+    column("closed_by", String(40), "Who recorded the outcome", nullable=True),
+    Index(None, "subject_kind", "subject_id"),
 )
 
 # Running statistics that use cases consult instead of reading history. They are derived from the

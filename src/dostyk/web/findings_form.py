@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from dostyk.domain.bounds import MAX_FINDINGS
 from dostyk.domain.errors import InvariantViolation
-from dostyk.domain.inspections import Finding, FindingKind
+from dostyk.domain.inspections import INSPECTOR_KINDS, Finding, FindingKind
 from dostyk.web.problems import FieldError, bad_request
 
 #: Rows a blank form shows; ``?rows=`` asks for more.
@@ -77,8 +77,10 @@ def _finding(
     kind_text = values.get("kind", "")
     try:
         kind = FindingKind(kind_text)
+        if kind not in INSPECTOR_KINDS:
+            raise ValueError(kind_text)
     except ValueError:
-        kinds = ", ".join(k.value for k in FindingKind)
+        kinds = ", ".join(k.value for k in INSPECTOR_KINDS)
         errors.append(FieldError(f"{where}.kind", f"choose one of {kinds}"))
     extra = Decimal("0.00")
     if values.get("extra_duty"):

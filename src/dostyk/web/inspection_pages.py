@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from dostyk.domain.declarations import Channel, Declaration
-from dostyk.domain.inspections import FindingKind, Inspection
+from dostyk.domain.inspections import INSPECTOR_KINDS, Inspection
 from dostyk.interchange.document_schemas import request_body
 from dostyk.services.declaration_record import record_json
 from dostyk.web import session
@@ -134,7 +134,7 @@ def _one(request: Request, grant: Grant, inspection_id: str) -> dict[str, Any]:
         "inspection": _inspection_json(inspection, declaration),
         "items": [record_json(item) for item in view.items],
         "findings": [record_json(f) for f in view.findings.get(inspection_id, [])],
-        "finding_kinds": [kind.value for kind in FindingKind],
+        "finding_kinds": [kind.value for kind in INSPECTOR_KINDS],
     }
 
 

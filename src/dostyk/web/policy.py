@@ -19,6 +19,10 @@ Reach, from narrowest to widest:
 A request outside the caller's reach is refused with 403 when it names a post (post codes are
 public knowledge) and with 404 when it names a declaration, so that nobody learns from the answer
 whether someone else's declaration exists.
+
+A rule may be ``hidden``: to a role it does not name, its routes answer 404 instead of 403, as if
+they did not exist. The integrity unit's pages are hidden so: an officer must not learn from a
+refusal that there is something about him to refuse.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ HEADQUARTERS = frozenset(
     {Role.RISK_ANALYST, Role.INTEGRITY_UNIT, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR}
 )
 OFFICERS = POST_STAFF | {Role.REGIONAL_CHIEF} | HEADQUARTERS
+#: The integrity unit alone: its pages are hidden from every other role.
+INTEGRITY = frozenset({Role.INTEGRITY_UNIT})
 EVERYONE = frozenset(Role)
 
 
@@ -75,6 +81,8 @@ class Rule:
     roles: frozenset[Role]
     reach: Reach
     purpose: str
+    #: Other roles get 404, not 403: they do not learn the route exists.
+    hidden: bool = False
 
 
 def _rules(*rules: Rule) -> Mapping[str, Rule]:
@@ -211,6 +219,28 @@ POLICY: Mapping[str, Rule] = _rules(
         Reach.OWN_DECLARATIONS,
         "a declaration's customs responses as WCO RES-DMS XML or EDIFACT CUSRES",
     ),
+    # --- the integrity unit: hidden from everyone else ---------------------------------------
+    Rule(
+        "integrity.read",
+        INTEGRITY,
+        Reach.SIGNED_IN,
+        "the ranked subjects, their evidence, anomalies of imported history, ledger checks",
+        hidden=True,
+    ),
+    Rule(
+        "integrity.cases",
+        INTEGRITY,
+        Reach.SIGNED_IN,
+        "open, assign and close the integrity unit's cases",
+        hidden=True,
+    ),
+    Rule(
+        "integrity.conflicts",
+        INTEGRITY,
+        Reach.SIGNED_IN,
+        "keep the register of conflicts of interest",
+        hidden=True,
+    ),
     # --- the ledger ---------------------------------------------------------------------------
     Rule("ledger.head", EVERYONE, Reach.SIGNED_IN, "the ledger's signed head"),
     Rule(
@@ -299,6 +329,8 @@ def allow(action: str) -> Any:
 
             raise unauthorised(f"sign in to {entry.purpose}")
         if principal.account.role not in entry.roles:
+            if entry.hidden:
+                raise not_found("no such page")
             raise forbidden(f"{entry.purpose}: not for the role {principal.account.role.value}")
         await check_csrf(request, principal)
         return Grant(entry, principal)
@@ -330,5 +362,6 @@ def policy_table_markdown() -> str:
             who = "every role"
         else:
             who = ", ".join(sorted(role.value for role in entry.roles))
-        lines.append(f"| `{entry.action}` | {who} | {entry.reach.value} | {entry.purpose} |")
+        purpose = entry.purpose + (" (hidden: 404 to every other role)" if entry.hidden else "")
+        lines.append(f"| `{entry.action}` | {who} | {entry.reach.value} | {purpose} |")
     return "\n".join(lines) + "\n"

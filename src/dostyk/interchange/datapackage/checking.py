@@ -319,6 +319,7 @@ def check_across(
     _check_units(package, lookup, log)
     _check_roles(package, lookup, log)
     _check_items_on_manifest(package, lookup, log)
+    _check_finding_items(package, lookup, log)
     _check_officers(package, lookup, log)
 
 
@@ -485,6 +486,38 @@ def _check_items_on_manifest(
             )
 
     _each(items, log, check)
+
+
+def _check_finding_items(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    """A finding names an item of the inspected declaration: one on no item cannot have been."""
+    findings = package.get(t.findings.name)
+    if findings is None:
+        return
+    claimed = [f for f in findings.records if f is not None and f.item_no is not None]
+    lookup.preload(t.inspections, {(f.inspection_id,) for f in claimed})
+    lookup.preload(
+        t.declaration_items,
+        {
+            (inspection.declaration_id, f.item_no)
+            for f in claimed
+            if (inspection := lookup.get(t.inspections, (f.inspection_id,)))
+        },
+    )
+
+    def check(finding: Any) -> None:
+        if finding.item_no is None:
+            return
+        inspection = lookup.get(t.inspections, (finding.inspection_id,))
+        if inspection is None:
+            return
+        if lookup.get(t.declaration_items, (inspection.declaration_id, finding.item_no)) is None:
+            raise InvariantViolation(
+                "item_no",
+                f"cannot have happened: inspection {finding.inspection_id} is of declaration "
+                f"{inspection.declaration_id}, which has no item {finding.item_no}",
+            )
+
+    _each(findings, log, check)
 
 
 def _check_officers(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:

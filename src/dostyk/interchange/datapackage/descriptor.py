@@ -45,8 +45,10 @@ def field_descriptor(column: Column[Any]) -> dict[str, Any]:
     }
     if field["type"] == "datetime":
         field["format"] = "any"
+    if "missing" in column.info:
+        field["description"] += f"; empty reads as `{column.info['missing']}`"
     constraints: dict[str, Any] = {}
-    if not column.nullable:
+    if not column.nullable and "missing" not in column.info:
         constraints["required"] = True
     if "enum" in column.info:
         constraints["enum"] = list(column.info["enum"])

@@ -8,6 +8,10 @@ written, the rest is still checked, and the transaction is rolled back: a refuse
 the store exactly as it was.
 Records that the store already holds with identical values are skipped, so re-importing a
 package is harmless; a stored record with the same key but other values is an error.
+
+Once every table is in, the package's history is held against Dostyk's controls
+(:mod:`dostyk.interchange.datapackage.anomalies`): what cannot have happened refuses the
+package, and each breach of a control is kept as an anomaly record.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy import Engine, Table
 
 from dostyk.domain.conveyances import check_part_of
 from dostyk.domain.errors import InvariantViolation
+from dostyk.interchange.datapackage.anomalies import ControlCheck
 from dostyk.interchange.datapackage.checking import (
     Deferred,
     Lookup,
@@ -53,6 +58,9 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     #: Files in the folder that the descriptor does not name, left out on request.
     ignored: list[str] = field(default_factory=list)
+    #: Breaches of Dostyk's controls found in the package's history, by control (each kept as
+    #: a record of the ``anomalies`` table, or already held there).
+    anomalies: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -88,6 +96,8 @@ def import_package(
         for table in TABLES:
             if table.name in resources.files and not log.full:
                 load.table(table, resources.files[table.name])
+        if not log:
+            report.anomalies = dict(sorted(load.controls.run().items()))
         log.raise_if_any()
         uow.commit()
     report.seconds = time.perf_counter() - started
@@ -121,6 +131,7 @@ class _Load:
         self.keys: dict[str, dict[tuple[Any, ...], int]] = {}
         self.lookup = Lookup(uow.connection, {}, self.keys)
         self.nomenclature = nomenclature()
+        self.controls = ControlCheck(uow, log, self.keys)
 
     @property
     def loading(self) -> bool:
@@ -202,6 +213,7 @@ class _Load:
         self.uow.load(rows.table, fresh)
         self.uow.checkpoint()
         lookup.remember(rows)
+        self.controls.saw(rows.table, rows.file, rows.rows)
         return fresh
 
     def _deferred(self, table: Table, file: str, deferred: list[Deferred]) -> None:

@@ -77,8 +77,19 @@ def read_table(path: Path, table: Table, log: ErrorLog) -> list[list[Any]] | Non
 
 
 def columns_of(data: pa.Table, table: Table) -> list[list[Any]]:
-    """Python values of (a slice of) a table read by :func:`read_arrow`, in column order."""
-    return [data.column(c.name).to_pylist() for c in table.columns]
+    """Python values of (a slice of) a table read by :func:`read_arrow`, in column order.
+
+    A column whose ``info["missing"]`` names a value reads an empty cell as that value (a
+    finding's kind the old system did not record is ``unrecorded``).
+    """
+    columns = []
+    for column in table.columns:
+        values = data.column(column.name).to_pylist()
+        missing = column.info.get("missing")
+        if missing is not None:
+            values = [missing if v is None else v for v in values]
+        columns.append(values)
+    return columns
 
 
 def read_arrow(path: Path, table: Table, log: ErrorLog) -> pa.Table | None:

@@ -1,7 +1,7 @@
 """radiation portal monitors, occupancies, alarms and adjudication
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-02 15:50:50.072160
 
 Portal monitors per lane, their occupancies (the counts arrays as canonical text, see
@@ -21,7 +21,7 @@ from alembic import op
 import dostyk.store.types
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,249 @@
+"""Per inspector, risk-adjusted against his peers at the same post.
+
+Every inspection carries the risk that chose it: the score of its first risk assessment when the
+selector gives a probability, else the national finding rate of inspections with the same channel
+and the same criteria fired (a rule profile's score is no probability). Summed over an
+inspector's inspections that is what risk expected him to find; multiplied by how his peers at the
+post do against their own expectation (leave-him-out, pulled towards the national ratio when the
+post is small) it is what a peer would have found in his place. Corrupt inspectors find less than
+that, pass mass excess the scales measured, accept values far below the usual, clear faster and
+ask for downgrades.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from dostyk.integrity import statistics as st
+from dostyk.integrity.frames import (
+    fetch,
+    finished_inspections,
+    left_add,
+    mass_excess,
+    releases,
+    seconds,
+)
+from dostyk.integrity.indicators import Indicators
+from dostyk.warehouse.backends import Warehouse
+
+#: An item is a unit-value outlier below this many standard deviations under its subheading's
+#: mean log value per kg.
+OUTLIER_Z = -2.0
+
+
+def unit_value_outliers(w: Warehouse) -> Any:
+    """Declarations with an item valued far below its subheading's usual value per kg."""
+    items = w.table("declaration_items")
+    valued = items.filter((items.net_mass_kg > 0) & (items.customs_value > 0)).mutate(
+        hs6=items.commodity_code.substr(0, 6),
+        lv=(items.customs_value * items.exchange_rate / items.net_mass_kg).ln(),
+    )
+    usual = valued.group_by("hs6").aggregate(
+        mean_lv=valued.lv.mean(), sd_lv=valued.lv.std(how="pop"), n_hs=valued.count()
+    )
+    scored = valued.join(usual, "hs6")
+    low = scored.filter(
+        (scored.n_hs >= 10)
+        & (scored.sd_lv > 0)
+        & ((scored.lv - scored.mean_lv) / scored.sd_lv < OUTLIER_Z)
+    )
+    return low.group_by("declaration_id").aggregate(outliers=low.count())
+
+
+def inspection_facts(w: Warehouse) -> Any:
+    """One row per finished inspection with what risk expected of it and what happened."""
+    base = finished_inspections(w)
+    found = (base.findings > 0).cast("int64")
+    strata = (
+        base.mutate(found=found)
+        .group_by(["risk_channel", "criteria"])
+        .aggregate(stratum_rate=ibis._.found.mean())
+    )
+    rated = base.view().join(strata, ["risk_channel", "criteria"])
+    expected = ibis.cases((rated.score > 0, rated.score), else_=rated.stratum_rate)
+    mx = mass_excess(w)
+    out = unit_value_outliers(w)
+    rel = releases(w)
+    facts = rated.mutate(expected=expected, found=(rated.findings > 0).cast("int64"))
+    facts = left_add(
+        left_add(left_add(facts, mx, "declaration_id"), out, "declaration_id"),
+        rel,
+        "declaration_id",
+    )
+    return facts.mutate(
+        weighed_excess=(facts.mass_excess.fill_null(0) > 0).cast("int64"),
+        outlier=(facts.outliers.fill_null(0) > 0).cast("int64"),
+        hours_to_release=seconds(facts.released_at, facts.lodged_at) / 3600.0,
+    )
+
+
+def inspector_totals(w: Warehouse) -> pd.DataFrame:
+    facts = inspection_facts(w)
+    passed = facts.found == 0
+    totals = facts.group_by(["inspector_id", "post_code"]).aggregate(
+        inspections=facts.count(),
+        found=facts.found.sum(),
+        expected=facts.expected.sum(),
+        extra_duty=facts.extra_duty.sum(),
+        weighed=facts.weighed_excess.sum(),
+        weighed_passed=(facts.weighed_excess * passed.cast("int64")).sum(),
+        outliers=facts.outlier.sum(),
+        outliers_passed=(facts.outlier * passed.cast("int64")).sum(),
+        hours=facts.hours_to_release.mean(),
+    )
+    frame = fetch(totals)
+    o = w.table("overrides")
+    downgrades = (
+        o.filter(o.to_channel == "green")
+        .group_by("requested_by")
+        .aggregate(downgrades=ibis._.count())
+    )
+    down = fetch(downgrades).rename(columns={"requested_by": "inspector_id"})
+    frame = frame.merge(down, on="inspector_id", how="left")
+    frame["downgrades"] = frame["downgrades"].fillna(0).astype("int64")
+    frame["hours"] = frame["hours"].astype("float64")
+    return frame
+
+
+def _leave_out(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    post_total = frame.groupby("post_code")[column].transform("sum")
+    return np.asarray(post_total - frame[column], dtype=np.float64)
+
+
+def inspector_indicators(w: Warehouse, out: Indicators) -> pd.DataFrame:
+    frame = inspector_totals(w)
+    if frame.empty:
+        return frame
+    found = frame["found"].to_numpy(dtype=np.float64)
+    expected = frame["expected"].to_numpy(dtype=np.float64)
+    n = frame["inspections"].to_numpy(dtype=np.float64)
+    national = float(found.sum() / max(expected.sum(), 1e-9))
+    peer_found = _leave_out(frame, "found")
+    peer_expected = _leave_out(frame, "expected")
+    ratio = (peer_found + st.PRIOR_WEIGHT * 0.1 * national) / (
+        peer_expected + st.PRIOR_WEIGHT * 0.1
+    )
+    adjusted = expected * ratio
+    frame["peer_expected"] = adjusted
+    p = st.poisson_lower(found, adjusted)
+    z = st.poisson_z(found, adjusted)
+    for row, pi, zi, ei in zip(frame.itertuples(), p, z, adjusted, strict=True):
+        out.add(
+            "inspector",
+            row.inspector_id,
+            row.post_code,
+            "detection_vs_risk",
+            float(row.found),
+            float(ei),
+            float(zi),
+            float(pi),
+            f"found fraud on {int(row.found)} of {int(row.inspections)} inspections where "
+            f"peers at {row.post_code} facing the same risk would have found {ei:.1f}",
+        )
+    # Value uplift: extra duty found per inspection, against the post's others.
+    uplift = frame["extra_duty"].to_numpy(dtype=np.float64) / np.maximum(n, 1)
+    peer_uplift = _leave_out(frame, "extra_duty") / np.maximum(_leave_out(frame, "inspections"), 1)
+    for row, value, peer in zip(frame.itertuples(), uplift, peer_uplift, strict=True):
+        out.add(
+            "inspector",
+            row.inspector_id,
+            row.post_code,
+            "value_uplift",
+            float(value),
+            float(peer),
+            None,
+            None,
+            f"added {value:,.0f} KZT of duty per inspection; peers at {row.post_code} "
+            f"added {peer:,.0f}",
+        )
+    _passed(
+        frame,
+        out,
+        "weighed",
+        "weighed_passed",
+        "weight_discrepancies_passed",
+        "passed {k} of {n} declarations the scales found heavier than declared; "
+        "peers at {post} passed {peer:.0%}",
+    )
+    _passed(
+        frame,
+        out,
+        "outliers",
+        "outliers_passed",
+        "unit_value_outliers_accepted",
+        "accepted {k} of {n} declarations valued far below the usual per kg; "
+        "peers at {post} accepted {peer:.0%}",
+    )
+    # Time to release of what he inspected, against the post's others (hours, lower is faster).
+    hours = frame["hours"].to_numpy(dtype=np.float64)
+    weighted = np.nan_to_num(hours) * n
+    peer_hours = _leave_out(frame.assign(w=weighted), "w") / np.maximum(
+        _leave_out(frame, "inspections"), 1
+    )
+    for row, value, peer in zip(frame.itertuples(), hours, peer_hours, strict=True):
+        if np.isnan(value):
+            continue
+        out.add(
+            "inspector",
+            row.inspector_id,
+            row.post_code,
+            "time_to_release",
+            float(value),
+            float(peer),
+            None,
+            None,
+            f"what he inspected was released {value:.1f} h after lodgement on average; "
+            f"peers at {row.post_code}: {peer:.1f} h",
+        )
+    # Downgrades requested, against the post's others per inspection.
+    downs = frame["downgrades"].to_numpy(dtype=np.float64)
+    peer_rate = st.shrunk_rate(
+        _leave_out(frame, "downgrades"),
+        _leave_out(frame, "inspections"),
+        float(downs.sum() / max(n.sum(), 1)),
+    )
+    dp = st.poisson_upper(downs, np.maximum(peer_rate * n, 1e-3))
+    for row, k, rate, pi in zip(frame.itertuples(), downs, peer_rate, dp, strict=True):
+        if k == 0:
+            continue
+        out.add(
+            "inspector",
+            row.inspector_id,
+            row.post_code,
+            "downgrades_requested",
+            float(k),
+            float(rate * row.inspections),
+            None,
+            float(pi),
+            f"asked for {int(k)} downgrades to green; peers' rate would give "
+            f"{rate * row.inspections:.1f}",
+        )
+    return frame
+
+
+def _passed(
+    frame: pd.DataFrame, out: Indicators, total: str, passed: str, name: str, words: str
+) -> None:
+    n = frame[total].to_numpy(dtype=np.float64)
+    k = frame[passed].to_numpy(dtype=np.float64)
+    overall = float(k.sum() / max(n.sum(), 1))
+    peer = st.shrunk_rate(_leave_out(frame, passed), _leave_out(frame, total), overall)
+    p = st.binomial_upper(k, n, peer)
+    for row, ni, ki, ri, pi in zip(frame.itertuples(), n, k, peer, p, strict=True):
+        if ni == 0:
+            continue
+        out.add(
+            "inspector",
+            row.inspector_id,
+            row.post_code,
+            name,
+            float(ki),
+            float(ri * ni),
+            None,
+            float(pi),
+            words.format(k=int(ki), n=int(ni), post=row.post_code, peer=ri),
+        )

@@ -1,0 +1,91 @@
+"""The whole indicator suite over one warehouse, and its outputs.
+
+:func:`run` computes every indicator; :func:`rank_subjects` ranks the subjects; :func:`write`
+keeps both beside the warehouse as ``integrity/indicators.parquet`` and
+``integrity/ranking.parquet`` (and the suggested relationships), which the integrity unit's pages
+read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dostyk.integrity.indicators import Indicators
+from dostyk.integrity.inspectors import inspector_indicators
+from dostyk.integrity.networks import (
+    SuggestedRelationship,
+    network_indicators,
+    suggested_relationships,
+)
+from dostyk.integrity.pairing import pairing_indicators, steering_indicators
+from dostyk.integrity.ranking import Subject, rank, ranking_frame
+from dostyk.integrity.supervisors import broker_action_indicators, supervisor_indicators
+from dostyk.integrity.trade import (
+    benford_indicators,
+    empty_return_indicators,
+    importer_indicators,
+)
+from dostyk.warehouse.backends import Warehouse, open_warehouse
+
+OUTPUT = "integrity"
+
+
+@dataclass
+class SuiteResult:
+    indicators: pd.DataFrame
+    subjects: list[Subject]
+    suggested: list[SuggestedRelationship]
+    inspectors: pd.DataFrame
+    pairs: pd.DataFrame
+    communities: dict[str, int] = field(default_factory=dict)
+
+
+def run(w: Warehouse) -> SuiteResult:
+    out = Indicators()
+    inspectors = inspector_indicators(w, out)
+    pairs = pairing_indicators(w, out)
+    steering_indicators(w, out)
+    supervisor_indicators(w, out, inspectors)
+    broker_action_indicators(w, out)
+    benford_indicators(w, out)
+    importer_indicators(w, out)
+    empty_return_indicators(w, out)
+    communities = network_indicators(w, out, pairs)
+    frame = out.frame()
+    return SuiteResult(
+        frame, rank(frame), suggested_relationships(w, pairs), inspectors, pairs, communities
+    )
+
+
+def rank_subjects(source: Warehouse | Path) -> list[Subject]:
+    """The ranked subjects of a warehouse (open, or its folder on DuckDB)."""
+    w = source if isinstance(source, Warehouse) else open_warehouse(source)
+    return run(w).subjects
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary)
+    os.replace(temporary, path)
+
+
+def write(result: SuiteResult, folder: Path, computed_at: datetime | None = None) -> Path:
+    """Write the indicators, the ranking and the suggested relationships under ``folder``."""
+    target = folder / OUTPUT
+    target.mkdir(parents=True, exist_ok=True)
+    at = computed_at or datetime.now(UTC)
+    indicators = result.indicators.drop(columns=["words"]).copy()
+    _write(indicators, target / "indicators.parquet")
+    _write(ranking_frame(result.subjects, at), target / "ranking.parquet")
+    suggested: list[dict[str, Any]] = [asdict(s) for s in result.suggested]
+    columns = ["officer_id", "party_id", "post_code", "inspections", "expected", "q_value", "words"]
+    _write(pd.DataFrame(suggested, columns=columns), target / "suggested_relationships.parquet")
+    return target

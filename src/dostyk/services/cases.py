@@ -1,0 +1,146 @@
+"""The integrity unit's cases: open one on a subject, assign it, record what it established.
+
+Every step is a record under the ledger, written by an officer of headquarters' rank (the
+integrity unit's members are HQ officers). Nobody works a case about himself: an officer is not
+assigned a case whose subject he is. The outcomes are records like the others, so `dostyk export`
+and the warehouse carry them to the next evaluation of the indicators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from dostyk.domain.cases import CaseOutcome, IntegrityCase, SubjectKind
+from dostyk.domain.officers import Rank
+from dostyk.services.actors import senior_officer
+from dostyk.services.errors import Conflict, NotFound, ValidationFailed
+from dostyk.services.ids import make_id
+from dostyk.store.integrity_repositories import Cases
+from dostyk.store.unit_of_work import UnitOfWork
+
+#: The shortest reason or outcome note.
+MIN_TEXT = 10
+_DOING = "work the integrity unit's cases"
+
+
+def open_case(
+    engine: Engine,
+    subject_kind: SubjectKind,
+    subject_id: str,
+    reason: str,
+    *,
+    actor: str,
+    at: datetime,
+) -> IntegrityCase:
+    with UnitOfWork(engine, actor=actor, at=at) as uow:
+        senior_officer(uow, actor, Rank.HQ, _DOING)
+        reasons = []
+        if not _subject_exists(uow, subject_kind, subject_id):
+            reasons.append(f"no {subject_kind} {subject_id}")
+        if subject_id == actor:
+            reasons.append("nobody opens a case about himself")
+        if len((reason or "").strip()) < MIN_TEXT:
+            reasons.append(f"a case needs a written reason of {MIN_TEXT} characters")
+        if reasons:
+            raise ValidationFailed(reasons, subject="case")
+        cases = Cases(uow.connection, uow.ledger)
+        case = IntegrityCase(
+            case_id=make_id("K", cases.count() + 1),
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            reason=reason.strip(),
+            opened_at=at,
+            opened_by=actor,
+        )
+        cases.add(case)
+    return case
+
+
+def assign_case(
+    engine: Engine, case_id: str, officer_id: str, *, actor: str, at: datetime
+) -> IntegrityCase:
+    """Give an open case to an integrity officer (again, to hand it on)."""
+    with UnitOfWork(engine, actor=actor, at=at) as uow:
+        senior_officer(uow, actor, Rank.HQ, _DOING)
+        cases = Cases(uow.connection, uow.ledger)
+        case = _open(cases, case_id)
+        assignee = uow.officers.get(officer_id)
+        if assignee is None or assignee.rank is not Rank.HQ:
+            raise ValidationFailed(
+                [f"{officer_id} is not an officer of headquarters (the integrity unit)"],
+                subject=f"assignment of {case_id}",
+            )
+        if officer_id == case.subject_id:
+            raise ValidationFailed(
+                [f"{officer_id} is the subject of case {case_id}"],
+                subject=f"assignment of {case_id}",
+            )
+        if at < case.opened_at:
+            raise Conflict(f"case {case_id} was opened after {at.isoformat()}")
+        assigned = replace(case, assigned_to=officer_id, assigned_at=at)
+        cases.replace(assigned)
+    return assigned
+
+
+def record_outcome(
+    engine: Engine,
+    case_id: str,
+    outcome: CaseOutcome,
+    note: str,
+    *,
+    actor: str,
+    at: datetime,
+) -> IntegrityCase:
+    """Close a case with what it established; only its assigned officer does."""
+    with UnitOfWork(engine, actor=actor, at=at) as uow:
+        senior_officer(uow, actor, Rank.HQ, _DOING)
+        cases = Cases(uow.connection, uow.ledger)
+        case = _open(cases, case_id)
+        if case.assigned_to is None:
+            raise Conflict(f"case {case_id} is not assigned yet; assign it first")
+        if case.assigned_to != actor:
+            raise Conflict(
+                f"case {case_id} is assigned to {case.assigned_to}, who records its outcome"
+            )
+        if len((note or "").strip()) < MIN_TEXT:
+            raise ValidationFailed(
+                [f"an outcome needs a note of {MIN_TEXT} characters"], subject=f"case {case_id}"
+            )
+        closed = replace(
+            case, outcome=outcome, outcome_note=note.strip(), closed_at=at, closed_by=actor
+        )
+        cases.replace(closed)
+    return closed
+
+
+def list_cases(engine: Engine) -> list[IntegrityCase]:
+    with engine.connect() as connection:
+        return Cases(connection).listing()
+
+
+def get_case(engine: Engine, case_id: str) -> IntegrityCase:
+    with engine.connect() as connection:
+        case = Cases(connection).get(case_id)
+    if case is None:
+        raise NotFound("case", case_id)
+    return case
+
+
+def _open(cases: Cases, case_id: str) -> IntegrityCase:
+    case = cases.get(case_id)
+    if case is None:
+        raise NotFound("case", case_id)
+    if case.outcome is not None:
+        raise Conflict(f"case {case_id} was closed as {case.outcome} by {case.closed_by}")
+    return case
+
+
+def _subject_exists(uow: UnitOfWork, kind: SubjectKind, subject_id: str) -> bool:
+    if kind in (SubjectKind.INSPECTOR, SubjectKind.SUPERVISOR):
+        return uow.officers.get(subject_id) is not None
+    if kind is SubjectKind.POST:
+        return uow.posts.get(subject_id) is not None
+    return uow.parties.get(subject_id) is not None

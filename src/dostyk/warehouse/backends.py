@@ -1,0 +1,67 @@
+"""The warehouse's Parquet files as Ibis tables, on DuckDB (default) or Spark.
+
+The analytics are written against Ibis, so the same expressions run embedded on DuckDB for one
+administration's history and on a Spark cluster (here ``local[1]``) when a region's or a
+country's history outgrows one machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+BACKENDS = ("duckdb", "pyspark")
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No warehouse at the folder: ``dostyk warehouse build`` makes one."""
+
+
+class Warehouse:
+    """The tables of one warehouse folder on one Ibis backend."""
+
+    def __init__(self, folder: Path, backend: BaseBackend) -> None:
+        self.folder = folder
+        self.backend = backend
+        self._tables: dict[str, Any] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self._tables or (self.folder / f"{name}.parquet").exists()
+
+    def table(self, name: str) -> Any:
+        """The table ``name`` as an Ibis table expression."""
+        if name not in self._tables:
+            path = self.folder / f"{name}.parquet"
+            if not path.exists():
+                raise WarehouseMissing(f"{path} does not exist: run `dostyk warehouse build`")
+            self._tables[name] = self.backend.read_parquet(str(path), table_name=f"w_{name}")
+        return self._tables[name]
+
+
+def open_warehouse(folder: Path, backend: str = "duckdb", **options: Any) -> Warehouse:
+    """Open the warehouse in ``folder`` on ``backend`` (``duckdb`` or ``pyspark``)."""
+    if not (folder / "declarations.parquet").exists():
+        raise WarehouseMissing(f"no warehouse in {folder}: run `dostyk warehouse build` first")
+    if backend == "duckdb":
+        return Warehouse(folder, ibis.duckdb.connect(**options))
+    if backend == "pyspark":
+        return Warehouse(folder, ibis.pyspark.connect(spark_session(), **options))
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+
+
+def spark_session() -> Any:
+    """A local Spark session (one core, UTC), made once per process."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[1]")
+        .appName("dostyk-integrity")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )

@@ -1,0 +1,111 @@
+"""The warehouse holds exactly the store's records, and an incremental build equals a full one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import Engine, Table, func, select
+
+from dostyk.services import payments
+from dostyk.services.actors import NATIONAL_TIME
+from dostyk.services.setup import initialise
+from dostyk.simulate.run import simulate
+from dostyk.store import tables as t
+from dostyk.store.engine import make_engine
+from dostyk.warehouse.extract import build as build_warehouse
+from dostyk.warehouse.extract import read_state
+
+STOP = datetime(2025, 1, 2, 11, 30, tzinfo=NATIONAL_TIME)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """Two days at Dostyk rail, stopped with work still in progress."""
+    folder = tmp_path_factory.mktemp("store")
+    engine = make_engine(f"sqlite:///{folder / 'dostyk.db'}")
+    initialise(engine)
+    simulate(engine, days=2, seed=5, posts=["DST"], until=STOP)
+    return engine
+
+
+def sorted_rows(path: Path, table: Table) -> list[tuple[object, ...]]:
+    data = pq.read_table(path).to_pylist()
+    keys = [c.name for c in table.primary_key.columns]
+    return sorted((tuple(row.values()) for row in data), key=lambda r: repr(r[: len(keys)]))
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table.name: int(
+                connection.execute(select(func.count()).select_from(table)).scalar_one()
+            )
+            for table in t.TABLES
+        }
+
+
+def test_a_build_extracts_every_record_of_every_table(store: Engine, tmp_path: Path) -> None:
+    report = build_warehouse(store, tmp_path)
+    expected = counts(store)
+    for name, rows in expected.items():
+        assert pq.ParquetFile(tmp_path / f"{name}.parquet").metadata.num_rows == rows, name
+    assert report.tables["declarations"] == ("whole", expected["declarations"])
+    with store.connect() as connection:
+        size = connection.execute(select(func.count()).select_from(t.ledger_entries)).scalar_one()
+    assert read_state(tmp_path)["ledger_seq"] == size
+
+
+def test_an_incremental_build_merges_the_changes_and_equals_a_full_one(
+    store: Engine, tmp_path: Path
+) -> None:
+    incremental = tmp_path / "incremental"
+    build_warehouse(store, incremental)
+    with store.connect() as connection:
+        open_ids = list(
+            connection.execute(
+                select(t.declarations.c.declaration_id)
+                .where(t.declarations.c.status == "duties_assessed")
+                .order_by(t.declarations.c.declaration_id)
+                .limit(2)
+            ).scalars()
+        )
+    if not open_ids:
+        pytest.fail("the stopped run left no declaration waiting for payment")
+    at = datetime(2025, 1, 2, 7, 0, tzinfo=UTC)
+    for declaration_id in open_ids:
+        broker = _declarant(store, declaration_id)
+        due = payments.duties_due(store, declaration_id).total
+        payments.record_payment(
+            store, declaration_id, due, f"TEST-{declaration_id}", actor=broker, at=at
+        )
+    report = build_warehouse(store, incremental)
+    assert report.tables["declarations"] == ("merged", len(open_ids))
+    assert report.tables["status_changes"][0] == "merged"
+    assert "posts" not in report.tables, "an unchanged table is not rewritten"
+    full = tmp_path / "full"
+    build_warehouse(store, full)
+    for table in t.TABLES:
+        name = f"{table.name}.parquet"
+        assert sorted_rows(incremental / name, table) == sorted_rows(full / name, table), table.name
+    cancelled = [
+        row
+        for row in pq.read_table(incremental / "declarations.parquet").to_pylist()
+        if row["declaration_id"] in open_ids
+    ]
+    assert {row["status"] for row in cancelled} == {"paid"}
+    again = build_warehouse(store, incremental)
+    assert again.tables == {} and not again.changed
+
+
+def _declarant(engine: Engine, declaration_id: str) -> str:
+    with engine.connect() as connection:
+        return str(
+            connection.execute(
+                select(t.declarations.c.declarant_id).where(
+                    t.declarations.c.declaration_id == declaration_id
+                )
+            ).scalar_one()
+        )
