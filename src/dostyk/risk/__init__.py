@@ -1,0 +1,1 @@
+"""Selectivity's methods: rule profiles, the learned risk model and their evaluation."""
