@@ -18,6 +18,7 @@ from dostyk.cli.failures import GuardedGroup
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
 from dostyk.cli.records import register as register_records
+from dostyk.cli.risk import app as risk_app
 from dostyk.cli.serve import register as register_serve
 from dostyk.cli.simulation import register as register_simulation
 from dostyk.cli.users import app as users_app
@@ -73,5 +74,6 @@ register_lifecycle(app)
 register_simulation(app)
 register_serve(app)
 app.add_typer(users_app, name="users")
+app.add_typer(risk_app, name="risk")
 
 __all__ = ["app"]
