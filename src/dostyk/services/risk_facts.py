@@ -1,8 +1,8 @@
 """The facts rule conditions read, from what :func:`~dostyk.services.selectivity.selection_context`
 gathered: the declaration, its items, its units and post, and the running statistics.
 
-Each name here is one of :data:`dostyk.risk.conditions.DECLARATION_FACTS` or
-:data:`~dostyk.risk.conditions.ITEM_FACTS`; an unknown value is None, which fires nothing.
+Each name here is one of :data:`dostyk.domain.conditions.DECLARATION_FACTS` or
+:data:`~dostyk.domain.conditions.ITEM_FACTS`; an unknown value is None, which fires nothing.
 """
 
 from __future__ import annotations

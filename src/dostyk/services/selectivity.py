@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -27,7 +28,8 @@ from dostyk.domain.declarations import Channel, Declaration, DeclarationItem, De
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.ports import Post
 from dostyk.domain.risk import RiskAssessment, RiskDecision
-from dostyk.risk.rules import Profile, default_profile
+from dostyk.domain.rule_profiles import Profile, read_profile
+from dostyk.reference import default_rule_profile
 from dostyk.services.actors import staff
 from dostyk.services.draws import LedgerSeed, ledger_seed, uniform
 from dostyk.services.ids import make_id
@@ -113,8 +115,8 @@ def most_severe(channels: list[Channel]) -> Channel:
 
 
 class ProfileSelector:
-    """A rule profile (:mod:`dostyk.risk.rules`) deciding: the most severe channel of the rules
-    that hold on the day of assessment, each recorded with its version."""
+    """A rule profile (:mod:`dostyk.domain.rule_profiles`) deciding: the most severe channel of
+    the rules that hold on the day of lodgement, each recorded with its version."""
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
@@ -140,8 +142,14 @@ class ProfileSelector:
         )
 
 
+@cache
+def default_profile() -> Profile:
+    """The profile shipped in the package, "rules:v1" (``reference/data/rules-v1.yaml``)."""
+    return read_profile(default_rule_profile(), "rules-v1.yaml")
+
+
 def rules_v1() -> ProfileSelector:
-    """The default profile shipped in the package, "rules:v1" (``risk/profiles/default.yaml``)."""
+    """The default profile shipped in the package, "rules:v1"."""
     return ProfileSelector(default_profile())
 
 
@@ -340,7 +348,7 @@ def selection_context(uow: UnitOfWork, declaration: Declaration) -> SelectionCon
 
 
 def facts_of(context: SelectionContext) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The facts a rule's condition may name (:mod:`dostyk.risk.conditions`), from the context."""
+    """The facts a rule's condition may name (:mod:`dostyk.domain.conditions`), from the context."""
     from dostyk.services.risk_facts import facts_of as build
 
     return build(context)

@@ -1,6 +1,6 @@
 """Rule profiles: declarative, versioned rules an analyst writes, tests and puts live.
 
-A profile is a YAML document (see ``profiles/default.yaml``, the profile Dostyk ships)::
+A profile is a YAML document (see ``reference/data/rules-v1.yaml``, the profile Dostyk ships)::
 
     profile: default            # its name
     version: rules:v1           # this version's name, unique in the store
@@ -26,13 +26,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
 from typing import Any
 
 import yaml
 
+from dostyk.domain.conditions import ConditionError, Facts, Node, holds, parse
 from dostyk.domain.declarations import Channel
-from dostyk.risk.conditions import ConditionError, Facts, Node, holds, parse
 
 #: A version or name: short, printable, no spaces or '|' (assessments join them).
 VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$")
@@ -133,15 +132,6 @@ class Profile:
         )
 
 
-def default_source() -> str:
-    return resources.files("dostyk.risk").joinpath("profiles/default.yaml").read_text("utf-8")
-
-
-def default_profile() -> Profile:
-    """The profile shipped in the package, ``rules:v1``."""
-    return read_profile(default_source(), "default.yaml")
-
-
 # --- reading -----------------------------------------------------------------------------------
 
 
@@ -206,7 +196,12 @@ def _line(node: yaml.Node) -> int:
 
 def _scalar(node: yaml.Node) -> Any:
     """A scalar node's value as YAML's safe loader types it."""
-    return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    try:
+        return yaml.safe_load(yaml.serialize(node))
+    except (ValueError, yaml.YAMLError):  # 2025-13-01 looks like a day and is none
+        return str(node.value)
 
 
 def _text_field(
