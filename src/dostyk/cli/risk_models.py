@@ -62,6 +62,8 @@ def train(
     from dostyk.services import risk_admin
 
     when = moment(at)
+    with refusals():
+        risk_admin.check_officer(open_store(), actor, "register a risk model")
     cases = _cases(posts)
     try:
         with terminal.progress(terminal.line("training on {:,} declarations", len(cases))):
@@ -84,16 +86,20 @@ def train(
         "policy": trained.policy.as_dict(),
         "benchmark": trained.model.metadata_.get("benchmark"),
     }
-    with refusals():
-        risk_admin.register_model(
-            open_store(),
-            version,
-            file,
-            labelled=trained.labelled,
-            figures=figures,
-            actor=actor,
-            at=when,
-        )
+    try:
+        with refusals():
+            risk_admin.register_model(
+                open_store(),
+                version,
+                file,
+                labelled=trained.labelled,
+                figures=figures,
+                actor=actor,
+                at=when,
+            )
+    except typer.Exit:
+        file.unlink(missing_ok=True)
+        raise
     if as_json:
         terminal.echo_json({"model_version": version, **figures})
         return

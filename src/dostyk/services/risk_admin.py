@@ -98,6 +98,12 @@ def activate_rules(engine: Engine, version: str, *, actor: str, at: datetime) ->
     return Activation(RULES, version, at, actor)
 
 
+def check_officer(engine: Engine, actor: str, doing: str) -> None:
+    """Refuse early who may not do it, before the long work a command does first."""
+    with UnitOfWork(engine, actor=actor) as uow:
+        staff(uow, actor, doing)
+
+
 def register_model(
     engine: Engine,
     version: str,
