@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from dostyk.domain.risk import Activation, StoredModel, StoredRuleProfile
+from dostyk.domain.risk import Activation, RiskDecision, StoredModel, StoredRuleProfile
 from dostyk.domain.rule_profiles import Profile, read_profile
 from dostyk.services.actors import staff
 from dostyk.services.errors import Conflict, NotFound
@@ -29,7 +29,7 @@ from dostyk.services.selectivity import (
     default_profile,
 )
 from dostyk.store.repositories import Repository
-from dostyk.store.risk_tables import risk_activations, risk_models, rule_profiles
+from dostyk.store.risk_tables import risk_activations, risk_decisions, risk_models, rule_profiles
 from dostyk.store.unit_of_work import UnitOfWork
 
 RULES, MODEL = "rules", "model"
@@ -171,6 +171,14 @@ def check_file(record: StoredModel, models: Path) -> Path:
 
 
 # --- reading -----------------------------------------------------------------------------------
+
+
+def decisions_of(engine: Engine, assessment_ids: list[str]) -> list[RiskDecision]:
+    """The decisions behind these assessments, in their order."""
+    with UnitOfWork(engine) as uow:
+        decisions = Repository[RiskDecision](uow.connection, uow.ledger, risk_decisions)
+        found = [decisions.get(assessment_id) for assessment_id in assessment_ids]
+    return [d for d in found if d is not None]
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,7 @@ def _routers() -> list[Any]:
         ledger_pages,
         post,
         programme,
+        risk_pages,
         session,
         supervision,
     )
@@ -137,6 +138,7 @@ def _routers() -> list[Any]:
         *inspection_pages.routers,
         *supervision.routers,
         *programme.routers,
+        *risk_pages.routers,
         *ledger_pages.routers,
         *api_declarations.routers,
         *api_flow.routers,

@@ -179,6 +179,13 @@ POLICY: Mapping[str, Rule] = _rules(
         Reach.OWN_POST,
         "throughput, dwell times, channel mix, equipment and rollout per post and day",
     ),
+    # --- selectivity: the risk analyst ----------------------------------------------------------
+    Rule(
+        "risk.read",
+        frozenset({Role.RISK_ANALYST, Role.ADMINISTRATOR}),
+        Reach.OWN_POST,
+        "rule profiles, models, hit rates and revenue per channel, selection over time",
+    ),
     # --- the ledger ---------------------------------------------------------------------------
     Rule("ledger.head", EVERYONE, Reach.SIGNED_IN, "the ledger's signed head"),
     Rule(
