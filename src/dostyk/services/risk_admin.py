@@ -175,8 +175,8 @@ def check_file(record: StoredModel, models: Path) -> Path:
 
 def decisions_of(engine: Engine, assessment_ids: list[str]) -> list[RiskDecision]:
     """The decisions behind these assessments, in their order."""
-    with UnitOfWork(engine) as uow:
-        decisions = Repository[RiskDecision](uow.connection, uow.ledger, risk_decisions)
+    with engine.connect() as connection:
+        decisions = Repository[RiskDecision](connection, None, risk_decisions)
         found = [decisions.get(assessment_id) for assessment_id in assessment_ids]
     return [d for d in found if d is not None]
 
@@ -200,12 +200,12 @@ class Selectivity:
 
 
 def selectivity(engine: Engine) -> Selectivity:
-    with UnitOfWork(engine) as uow:
+    with engine.connect() as connection:
         return Selectivity(
-            _profiles(uow).all(),
-            _models(uow).all(),
-            _activations(uow).get(RULES),
-            _activations(uow).get(MODEL),
+            Repository[StoredRuleProfile](connection, None, rule_profiles).all(),
+            Repository[StoredModel](connection, None, risk_models).all(),
+            Repository[Activation](connection, None, risk_activations).get(RULES),
+            Repository[Activation](connection, None, risk_activations).get(MODEL),
         )
 
 
