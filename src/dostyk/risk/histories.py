@@ -66,11 +66,23 @@ def encode_statistics(
     return rate, mean_revenue, count
 
 
-def key_values(frame: pd.DataFrame, key: HistoryKey) -> pd.Series:
-    """The text of ``key`` for every row of ``frame`` (parts joined by :data:`SEPARATOR`)."""
-    values = text_values(frame[key.columns[0]])
+def key_values(
+    frame: pd.DataFrame, key: HistoryKey, texts: dict[str, pd.Series] | None = None
+) -> pd.Series:
+    """The text of ``key`` for every row of ``frame`` (parts joined by :data:`SEPARATOR`).
+
+    ``texts`` caches each column's text across the keys of one call.
+    """
+    cache = {} if texts is None else texts
+
+    def text(column: str) -> pd.Series:
+        if column not in cache:
+            cache[column] = text_values(frame[column])
+        return cache[column]
+
+    values = text(key.columns[0])
     for column in key.columns[1:]:
-        values = values + SEPARATOR + text_values(frame[column])
+        values = values + SEPARATOR + text(column)
     return values
 
 
@@ -143,26 +155,22 @@ class RiskHistories:
         self.prior_revenue = float(money.mean()) if len(money) else 0.0
         self.tables = {}
         for key in self.keys:
-            sums = (
-                pd.DataFrame(
-                    {"key": key_values(frame, key).to_numpy(dtype=object), "y": labels, "r": money}
-                )
-                .groupby("key", sort=True)
-                .agg(count=("y", "size"), findings=("y", "sum"), revenue=("r", "sum"))
-            )
+            codes, uniques = pd.factorize(key_values(frame, key).to_numpy(dtype=object), sort=True)
+            size = len(uniques)
             self.tables[key.name] = _Table(
-                pd.Index(sums.index.to_numpy(dtype=object)),
-                sums["count"].to_numpy(dtype=np.float64),
-                sums["findings"].to_numpy(dtype=np.float64),
-                sums["revenue"].to_numpy(dtype=np.float64),
+                pd.Index(np.asarray(uniques, dtype=object)),
+                np.bincount(codes, minlength=size).astype(np.float64),
+                np.bincount(codes, weights=labels, minlength=size),
+                np.bincount(codes, weights=money, minlength=size),
             )
         return self
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         """The history features of each row of ``frame`` (columns as :attr:`feature_names`)."""
         blocks = []
+        texts: dict[str, pd.Series] = {}
         for key in self.keys:
-            count, findings, money = self.tables[key.name].lookup(key_values(frame, key))
+            count, findings, money = self.tables[key.name].lookup(key_values(frame, key, texts))
             rate, mean_revenue, count = encode_statistics(
                 count, findings, money, self.prior_rate, self.prior_revenue, self.smoothing
             )

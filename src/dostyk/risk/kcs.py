@@ -127,7 +127,7 @@ def risk_frame(frame: pd.DataFrame, unit_values: UnitValues) -> pd.DataFrame:
     out["Unit Value"] = UnitValues.unit_value(frame)
     out["Unit Value vs HS"] = unit_values.ratio(frame)
     out["Tax Amount"] = price * frame["Tax Rate"].astype(np.float64) / 100.0
-    out["Weekday"] = frame["Date"].dt.weekday.astype(np.float64)
+    out["Weekday"] = frame["Date"].dt.day_of_week.astype(np.float64)
     out["Day of Month"] = frame["Date"].dt.day.astype(np.float64)
     out["Origin Is Departure"] = (
         frame["Country of Origin"] == frame["Country of Departure"]

@@ -92,8 +92,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         history_only: Sequence[str] = (),
         history_smoothing: float = 20.0,
         history_folds: int = 5,
-        n_estimators: int = 2000,
-        learning_rate: float = 0.03,
+        n_estimators: int = 1000,
+        learning_rate: float = 0.1,
         num_leaves: int = 31,
         min_child_samples: int = 20,
         subsample: float = 0.8,
@@ -102,7 +102,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         cat_smooth: float = 10.0,
         min_data_per_group: int = 50,
         max_cat_threshold: int = 32,
-        early_stopping_rounds: int = 100,
+        early_stopping_rounds: int = 50,
         random_state: int = 0,
         n_jobs: int = 1,
     ) -> None:
@@ -287,8 +287,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Per row, [P(no finding), P(finding)]."""
+        matrix = self.transform_features(X)
         score = np.asarray(
-            self.booster_.predict(self.transform_features(X), num_iteration=self.best_iteration_),
+            self.booster_.predict(
+                matrix, num_iteration=self.best_iteration_, num_threads=self.n_jobs
+            ),
             dtype=np.float64,
         )
         return np.column_stack([1.0 - score, score])
@@ -303,15 +306,26 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise NotFittedError(
                 "this RiskModel was trained without revenue: it cannot score revenue"
             )
-        score = np.asarray(self.booster_.predict(matrix, num_iteration=self.best_iteration_))
-        given = np.asarray(self.revenue_booster_.predict(matrix), dtype=np.float64)
+        score = np.asarray(
+            self.booster_.predict(
+                matrix, num_iteration=self.best_iteration_, num_threads=self.n_jobs
+            )
+        )
+        given = np.asarray(
+            self.revenue_booster_.predict(matrix, num_threads=self.n_jobs), dtype=np.float64
+        )
         return score * np.clip(given, 0.0, None)
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> list[list[Contribution]]:
         """Per row, the ``top`` features that moved its score most, largest effect first."""
         matrix = self.transform_features(X)
         contributions = np.asarray(
-            self.booster_.predict(matrix, num_iteration=self.best_iteration_, pred_contrib=True)
+            self.booster_.predict(
+                matrix,
+                num_iteration=self.best_iteration_,
+                pred_contrib=True,
+                num_threads=self.n_jobs,
+            )
         )[:, :-1]  # the last column is the expected value, not a feature
         shown = self._shown_values(X)
         explained = []
@@ -396,7 +410,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ) -> float:
         """P(finding) for one declaration, from a mapping, without building a DataFrame."""
         matrix = self.row_matrix(row, statistics)
-        return float(self.booster_.predict(matrix, num_iteration=self.best_iteration_)[0])
+        return float(
+            self.booster_.predict(
+                matrix, num_iteration=self.best_iteration_, num_threads=self.n_jobs
+            )[0]
+        )
 
     # Persistence ------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -59,6 +60,12 @@ def text_value(value: Any) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     return str(value)
+
+
+@lru_cache(maxsize=512)
+def category_index(categories: tuple[str, ...]) -> pd.Index:
+    """The lookup index of a column's categories, built once per schema rather than per call."""
+    return pd.Index(categories, dtype=object)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +172,9 @@ class FeatureSchema:
                     dtype=np.float64, na_value=np.nan
                 )
             else:
-                codes = pd.Categorical(text_values(frame[name]), categories=column.categories).codes
+                codes = category_index(column.categories).get_indexer(
+                    text_values(frame[name]).to_numpy(dtype=object)
+                )
                 values = codes.astype(np.float64)
                 values[codes < 0] = np.nan
                 out[:, position] = values

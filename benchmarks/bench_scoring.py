@@ -1,0 +1,123 @@
+"""What scoring declarations with the risk model costs: in batch, and one declaration at a time.
+
+The model is the KCS benchmark's risk model (``dostyk.risk.kcs.risk_model``: the declaration's
+fields, 23 risk histories, early-stopped on the valid file), trained once on the hs6-2023-02
+train file. It then scores:
+
+* a batch: the test file's declarations repeated to ``--rows`` (default 100,000) rows, through
+  ``predict_proba`` on a DataFrame (schema check, encoding, history look-ups, trees), beside the
+  trees alone on the already encoded matrix (the floor the encoding adds to);
+* one declaration at a time, in-process: ``score_one`` on a plain mapping (dict look-ups for
+  categories and histories, the trees on a one-row numpy matrix), beside ``predict_proba`` on a
+  one-row DataFrame (the pandas path it avoids). Latencies are per call over ``--singles``
+  declarations of the test file; p50 and p99 are reported.
+
+Every batch score is checked against the one-row path on a sample, so the figures are for the
+same scores. Run: ``uv run python -m benchmarks bench_scoring`` (``--quick`` for a smoke run);
+set ``DOSTYK_SHARED_DATA`` to the shared data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.common import machine, show
+from dostyk.risk import kcs
+
+VERSION = "hs6-2023-02"
+
+
+def data_dir() -> Path:
+    shared = os.environ.get("DOSTYK_SHARED_DATA")
+    base = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared" / "data"
+    return base / kcs.DATA_FOLDER
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Risk-model scoring: batch and one at a time.")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows in the batch")
+    parser.add_argument("--singles", type=int, default=2000, help="one-row scorings timed")
+    parser.add_argument("--quick", action="store_true", help="a smoke run on a slice")
+    options = parser.parse_args(sys.argv[1:])
+    limit = 3000 if options.quick else None
+    rows = 10_000 if options.quick else options.rows
+    singles = 200 if options.quick else options.singles
+
+    folder = data_dir()
+    train = kcs.load(folder, VERSION, "train", limit)
+    valid = kcs.load(folder, VERSION, "valid", limit)
+    test = kcs.load(folder, VERSION, "test", limit)
+    unit_values = kcs.UnitValues().fit(train)
+    frames = {
+        name: kcs.risk_frame(f, unit_values)
+        for name, f in (("train", train), ("valid", valid), ("test", test))
+    }
+    started = time.perf_counter()
+    model = kcs.risk_model(0).fit(
+        frames["train"], train[kcs.LABEL], eval_set=(frames["valid"], valid[kcs.LABEL])
+    )
+    trained_in = time.perf_counter() - started
+
+    repeats = -(-rows // len(frames["test"]))
+    batch = pd.concat([frames["test"]] * repeats, ignore_index=True).head(rows)
+    matrix = model.transform_features(batch)
+    scores = model.predict_proba(batch)[:, 1]
+    full = best_of(3, lambda: model.predict_proba(batch))
+    trees = best_of(3, lambda: model.booster_.predict(matrix, num_iteration=model.best_iteration_))
+
+    records = frames["test"].head(singles).to_dict(orient="records")
+    for position in range(0, len(records), max(1, len(records) // 20)):
+        assert abs(model.score_one(records[position]) - scores[position]) < 1e-9
+    fast: list[float] = []
+    for record in records:
+        begun = time.perf_counter()
+        model.score_one(record)
+        fast.append(time.perf_counter() - begun)
+    slow: list[float] = []
+    for position in range(min(len(records), 300)):
+        one = frames["test"].iloc[[position]]
+        begun = time.perf_counter()
+        model.predict_proba(one)
+        slow.append(time.perf_counter() - begun)
+
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    show(
+        f"Risk-model scoring ({model.best_iteration_} trees, {len(model.feature_names_)} "
+        f"features; trained in {trained_in:.0f} s; load average {' '.join(load)})",
+        ["path", "figure"],
+        [
+            ["batch predict_proba (DataFrame)", f"{rows / full:,.0f} declarations/s"],
+            ["batch, trees only (encoded matrix)", f"{rows / trees:,.0f} declarations/s"],
+            ["one declaration, score_one: p50", f"{statistics.median(fast) * 1e3:.3f} ms"],
+            ["one declaration, score_one: p99", f"{percentile(fast, 0.99) * 1e3:.3f} ms"],
+            ["one row, predict_proba (DataFrame): p50", f"{statistics.median(slow) * 1e3:.3f} ms"],
+            ["one row, predict_proba (DataFrame): p99", f"{percentile(slow, 0.99) * 1e3:.3f} ms"],
+        ],
+    )
+    print(f"{rows:,} rows in the batch, {len(fast):,} single scorings; {machine()}")
+
+
+if __name__ == "__main__":
+    main()
