@@ -84,4 +84,6 @@ def test_officers_see_why_a_declaration_was_selected_its_broker_does_not(
     seen = client.get("/api/v1/declarations/D2")
     assert seen.status_code == 200
     assert "risk_decisions" not in seen.json()
-    assert "Why it was selected" not in client.get("/declarations/D2").text
+    broker_page = client.get("/declarations/D2")
+    assert broker_page.status_code == 200
+    assert "Why it was selected" not in broker_page.text
