@@ -4,8 +4,8 @@
 corpus in ``tests/fuzz/corpus/TARGET`` for N seconds, then merge the corpus down to the inputs
 that add coverage (so the committed corpus stays small), and print the executions run and the
 crashes found. A crashing input is written to ``var/fuzz/`` and the campaign exits 1. ``--seed``
-first (re)writes the seed inputs: a few rows of each sample table, the sample descriptor, and
-one document of each kind.
+first (re)writes the seed inputs: a few rows of each sample table, the sample descriptor, one
+document of each kind, a WCO declaration sample and a CUSDEC and a CUSCAR.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.fuzz.targets import TARGETS, seed_json
+from tests.conftest import shared_data
+from tests.fuzz.targets import TARGETS, seed_interchange, seed_json
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -40,6 +41,9 @@ def write_seeds() -> None:
     (CORPUS / "descriptor" / "seed-sample").write_bytes(descriptor)
     for index, document in enumerate(seed_json()):
         (CORPUS / "json_document" / f"seed-{index}").write_bytes(document)
+    for target, seeds in seed_interchange(shared_data() / "wco-declarations" / "samples").items():
+        for index, seed in enumerate(seeds):
+            (CORPUS / target / f"seed-{index}").write_bytes(seed)
 
 
 def run(target: str, seconds: int) -> tuple[int, int]:

@@ -1,7 +1,8 @@
-"""Fuzzing targets: the data-package reader and the JSON documents, fed arbitrary bytes.
+"""Fuzzing targets: the data-package reader, the JSON documents, WCO XML and EDIFACT.
 
 Each target takes one input and returns normally when Dostyk either accepts it or refuses it
-cleanly (``PackageRejected`` or an error logged at a file, row and field; ``DocumentRejected``).
+cleanly (``PackageRejected`` or an error logged at a file, row and field; ``DocumentRejected``,
+which the WCO and EDIFACT readers raise too, located at an XML path or an EDIFACT segment).
 Anything else escaping is a crash: the fuzzer records the input and the run fails.
 
 The first byte of an input picks the table (CSV target) or the document kind (JSON target), so
@@ -14,6 +15,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from dostyk.interchange.datapackage.checking import TableRows, check_records
@@ -81,11 +83,74 @@ def json_document(data: bytes) -> None:
         assert rejected.errors
 
 
+def wco_xml(data: bytes) -> None:
+    """Parse (defusedxml), validate (the packaged schemas) and read a WCO declaration."""
+    from dostyk.interchange.wco.declarations import read_wco_declaration
+
+    try:
+        read_wco_declaration(data, "declaration.xml")
+    except DocumentRejected as rejected:
+        assert rejected.errors
+
+
+def edifact(data: bytes) -> None:
+    """Tokenize an EDIFACT interchange, check its envelope and segment groups, read each
+    CUSDEC or CUSCAR message (nothing is looked up or written)."""
+    from dostyk.interchange.importing import read
+
+    try:
+        read(b"UNH" + data, "interchange.edi")
+    except DocumentRejected as rejected:
+        assert rejected.errors
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "csv_table": csv_table,
     "descriptor": descriptor,
     "json_document": json_document,
+    "wco_xml": wco_xml,
+    "edifact": edifact,
 }
+
+
+def seed_interchange(samples: Path) -> dict[str, list[bytes]]:
+    """Seeds for the interchange targets: a WCO sample without its comments (so that it fits
+    the fuzzer's input length), and a CUSDEC and a CUSCAR built as the tests build them."""
+    import re
+
+    from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationKind
+    from dostyk.domain.manifests import Manifest, ManifestKind, ManifestLine
+    from dostyk.interchange.edifact.cuscar import CargoReport, build_cuscar
+    from dostyk.interchange.edifact.cusdec import build_cusdec
+    from dostyk.interchange.json_documents import DeclarationDocument
+
+    xml = (samples / "TT_IM079a.xml").read_text(encoding="utf-8")
+    compact = re.sub(r">\s+<", "><", re.sub(r"<!--.*?-->", "", xml, flags=re.S)).strip()
+    declaration = Declaration(
+        "D-1", DeclarationKind.IMPORT, "DST", "BRK000", "R-1", LODGED_AT, importer_id="IMP1"
+    )
+    item = DeclarationItem(
+        "D-1",
+        1,
+        "9503000000",
+        "Toys",
+        "CN",
+        Decimal("37000"),
+        "KGM",
+        40000.0,
+        37000.0,
+        Decimal("180000.00"),
+        "USD",
+        Decimal("452.1"),
+    )
+    cusdec = build_cusdec(DeclarationDocument(declaration, (item,), ()), ["RC1"])
+    manifest = Manifest("M-1", ManifestKind.CARGO_REPORT, "DST", "X-1", "KTZ", "CR-1", LODGED_AT)
+    line = ManifestLine("M-1", 1, "950300", "Toys", 400, 40000.0, "X-1-1", "IMP1")
+    cuscar = build_cuscar(CargoReport(manifest, (line,)))
+    return {
+        "wco_xml": [compact.encode("utf-8")],
+        "edifact": [cusdec.split("UNH", 1)[1].encode(), cuscar.split("UNH", 1)[1].encode()],
+    }
 
 
 def seed_json() -> list[bytes]:

@@ -55,6 +55,7 @@ from dostyk.web.principals import SAFE_METHODS, SESSION_COOKIE
 from tests.services import world as w
 from tests.web.app_world import LOGINS, NOW
 from tests.web.inspection_world import INSPECTOR, OTHER_INSPECTOR, drawn
+from tests.web.radiation_world import DST_ALARM, KHR_ALARM, dostyk_alarm, khorgos_alarm
 from tests.web.route_table import TableRoute, api_routes
 
 OWN, OTHER = "own", "other"
@@ -111,6 +112,8 @@ PARAMETERS: dict[str, Parameter] = {
     # a crossing is the post's record, not a party's: refused as its post is
     "crossing_id": Parameter(Record("X-TR1", "DST"), Record("X-KHR1", "KHR"), 403),
     "post_code": Parameter(Record("DST", "DST"), Record("KHR", "KHR"), 403),
+    # a radiation alarm is the post's record, refused as its post is
+    "alarm_id": Parameter(Record(DST_ALARM, "DST"), Record(KHR_ALARM, "KHR"), 403),
 }
 #: The same parameters under other names a route may give them.
 PARAMETERS["post"] = PARAMETERS["code"] = PARAMETERS["post_code"]
@@ -157,6 +160,8 @@ def _build(engine: Engine) -> None:
         uow.overrides.add(
             Override("O-D9-1", "D9", Channel.RED, Channel.GREEN, "seen at Khorgos", "PC-KHR1", at)
         )
+    dostyk_alarm(engine)
+    khorgos_alarm(engine)
 
 
 @dataclass

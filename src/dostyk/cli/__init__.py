@@ -15,8 +15,11 @@ import typer
 from dostyk.cli import terminal
 from dostyk.cli.context import state
 from dostyk.cli.failures import GuardedGroup
+from dostyk.cli.interchange import app as interchange_app
 from dostyk.cli.ledger import app as ledger_app
 from dostyk.cli.lifecycle import register as register_lifecycle
+from dostyk.cli.radiation import app as radiation_app
+from dostyk.cli.radiation_alarms import register as register_radiation_alarms
 from dostyk.cli.records import register as register_records
 from dostyk.cli.risk import app as risk_app
 from dostyk.cli.serve import register as register_serve
@@ -75,5 +78,8 @@ register_simulation(app)
 register_serve(app)
 app.add_typer(users_app, name="users")
 app.add_typer(risk_app, name="risk")
+register_radiation_alarms(radiation_app)
+app.add_typer(radiation_app, name="radiation")
+app.add_typer(interchange_app, name="interchange")
 
 __all__ = ["app"]

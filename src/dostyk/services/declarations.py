@@ -75,12 +75,15 @@ def lodge(
     *,
     actor: str,
     at: datetime,
+    breaches: Sequence[str] = (),
 ) -> Lodgement:
     """Lodge and validate a declaration: accepted when valid, rejected with every reason if not.
 
     The declarant lodges for himself: ``actor`` must be ``declaration.declarant_id``. The time
     of lodgement is ``at``, whatever the declaration says, so nobody can lodge in the past to
-    stand earlier in a queue.
+    stand earlier in a queue. ``breaches`` are rules the document itself was found to break
+    where it was read (a standard message's own rules, such as who may hold an authorisation):
+    they are reasons of the rejection like the store's.
     """
     if actor != declaration.declarant_id or actor == SYSTEM:
         raise NotAuthorised(
@@ -98,7 +101,7 @@ def lodge(
         unrecordable = _unrecordable(uow, known, declaration, items, units)
         if unrecordable:
             raise ValidationFailed(unrecordable, subject=f"declaration {declaration.reference}")
-        reasons = _rule_breaches(uow, known, declaration, items, units, at)
+        reasons = [*breaches, *_rule_breaches(uow, known, declaration, items, units, at)]
         first = lodgement(declaration, actor=actor)
         uow.declarations.add(declaration)
         uow.items.add_many(items)

@@ -28,6 +28,7 @@ from dostyk.services.actors import SYSTEM, national_day, posted_officer, staff
 from dostyk.services.errors import NotAuthorised, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.queues import serve
+from dostyk.services.radiation_hold import check_not_held, without_held
 from dostyk.services.steps import check_move, load_declaration, load_for_move, move
 from dostyk.store.unit_of_work import UnitOfWork
 
@@ -144,19 +145,22 @@ def release(
     """An officer at the post releases the goods (paid → released), in turn.
 
     Releasing while a declaration paid earlier waits in the same post and channel needs
-    ``reason``, and the exception is recorded.
+    ``reason``, and the exception is recorded. Goods whose conveyance has an open or escalated
+    radiation alarm are held (:class:`~dostyk.services.radiation_hold.HeldByAlarm`).
     """
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         declaration, last = load_for_move(uow, declaration_id)
         posted_officer(uow, actor, declaration.post_code, at, "release goods")
         check_move(declaration, S.RELEASED, actor=actor)
+        check_not_held(uow, declaration_id)
         assert declaration.channel is not None, "a paid declaration has its channel"
         waiting = uow.declarations.release_queue(declaration.post_code, declaration.channel)
         # The queue is in the order of payment; everyone before this declaration is ahead (and
         # everyone, should its payment step be missing from an imported history).
         queued = [waiting_id for waiting_id, _ in waiting]
         position = queued.index(declaration_id) if declaration_id in queued else len(queued)
-        ahead = waiting[:position]
+        # Goods held by a radiation alarm are not waiting for the gate: nobody passes them.
+        ahead = without_held(uow, waiting[:position])
         exception = serve(
             uow,
             queue=QueueKind.RELEASE,

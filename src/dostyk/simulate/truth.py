@@ -58,12 +58,27 @@ class Payment:
     post_code: str
 
 
+#: The columns of radiation.csv: what really passed each portal monitor that saw something.
+RADIATION_COLUMNS = (
+    "occupancy_id",
+    "crossing_id",
+    "post_code",
+    "source_class",
+    "nuclide",
+    "cargo_hs",
+    "strength_cps",
+    "alarm_id",
+)
+
+
 @dataclass
 class GroundTruth:
     agents: list[AgentTruth] = field(default_factory=list)
     declarations: dict[str, DeclarationTruth] = field(default_factory=dict)
     payments: list[Payment] = field(default_factory=list)
     crossings: list[dict[str, Any]] = field(default_factory=list)
+    #: Occupancies with a real source (NORM or man-made) or an alarm (dostyk.simulate.portals).
+    radiation: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self, truth: DeclarationTruth) -> None:
         self.declarations[truth.declaration_id] = truth
@@ -88,6 +103,12 @@ class GroundTruth:
             writer.writerow(["crossing_id", "post_code", "hidden_cargo_kg"])
             for row in self.crossings:
                 writer.writerow([row["crossing_id"], row["post_code"], row["hidden_cargo_kg"]])
+        with (folder / "radiation.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            names = list(RADIATION_COLUMNS)
+            writer.writerow(names)
+            for row in self.radiation:
+                writer.writerow([row[name] for name in names])
         text = json.dumps(parameters, indent=2, sort_keys=True, default=str)
         (folder / "parameters.json").write_text(text + "\n", encoding="utf-8")
 

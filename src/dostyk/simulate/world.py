@@ -46,10 +46,12 @@ from dostyk.services import (
     selectivity,
 )
 from dostyk.services.actors import NATIONAL_TIME, SYSTEM
+from dostyk.services.radiation_hold import HeldByAlarm
 from dostyk.services.risk_admin import ModelShelf, active_selector
 from dostyk.simulate.behaviour import Behaviour
 from dostyk.simulate.cargo import RAIL_GOODS, TRUCK_GOODS, Goods, cheaper_code, unit_value
 from dostyk.simulate.population import CREWS, Population, PostPeople
+from dostyk.simulate.portals import STEP_MINUTES, Pending, Portals
 from dostyk.simulate.truth import DeclarationTruth, GroundTruth
 from dostyk.simulate.truth import Payment as Bribe
 
@@ -155,6 +157,10 @@ class World:
         #: into two trains minutes apart, which registration rightly refuses.
         self.turns: dict[tuple[str, str], int] = {}
         self.stats: dict[str, int] = {}
+        #: The posts' portal monitors and their operators (dostyk.simulate.portals).
+        self.portals = Portals(engine, seed, self.post_index, live)
+        self.portals.truth = truth.radiation
+        self.portals.counts = self.stats
 
     # ---------------------------------------------------------------- time and scheduling
 
@@ -199,6 +205,7 @@ class World:
             before = self._local(self.start, time(0, 0)) - timedelta(hours=1)
             if self.live:
                 self._publish_roster(people, self.start - timedelta(days=1), before)
+            self.portals.equip(people.post, before)
             for offset in range(self.days + TAIL_DAYS):
                 day = self.start + timedelta(days=offset)
                 if offset < self.days:
@@ -327,6 +334,12 @@ class World:
             crossings.register_crossing(
                 self.engine, movement, units, actor=self.on_duty_supervisor(people, at), at=at
             )
+            goods = {
+                m: [g.hs6 for g, _ in plan["consignments"]]
+                for members, plan in plans
+                for m in members
+            }
+            self._scan(people, [(unit, goods[m]) for m, unit in enumerate(units)], at)
         self._count("trains")
         self._count("railcars", size)
         self._tally(code, at, "railcars_in", size)
@@ -392,6 +405,7 @@ class World:
             crossings.register_crossing(
                 self.engine, movement, [], actor=self.on_duty_supervisor(people, at), at=at
             )
+            self._scan(people, [(movement, [g.hs6 for g, _ in plan["consignments"]])], at)
         inside.append((vehicle, at))
         self._count("trucks_in")
         self._tally(code, at, "trucks_in")
@@ -465,6 +479,7 @@ class World:
             crossings.register_crossing(
                 self.engine, crossing, [], actor=self.on_duty_supervisor(people, at), at=at
             )
+            self._scan(people, [(crossing, [])], at)
         self._count("empty_returns")
         self._tally(code, at, "empty_returns")
         if hidden:
@@ -486,6 +501,29 @@ class World:
 
     def _tare(self, conveyance_id: str) -> float:
         return self.tares.get(conveyance_id, 0.0)
+
+    # ---------------------------------------------------------------- radiation portals
+
+    def _scan(
+        self, people: PostPeople, units: list[tuple[Crossing, list[str]]], at: datetime
+    ) -> None:
+        """The units pass a lane's portal monitor; recorded when the last has passed."""
+        passes, ended = self.portals.passes(people.post.code, units, at)
+        if passes:
+            self.schedule(ended, self._record_scan, people, passes)
+
+    def _record_scan(self, people: PostPeople, passes: list[Any], *, at: datetime) -> None:
+        for pending in self.portals.record(people.post.code, passes, at):
+            self.schedule(
+                at + timedelta(minutes=STEP_MINUTES[0]), self._adjudicate, people, pending
+            )
+
+    def _adjudicate(self, people: PostPeople, pending: Pending, *, at: datetime) -> None:
+        """The crew's radiation operator (its last inspector) takes the alarm's next step."""
+        operator = people.crews[self.crew_index(at)].inspectors[-1]
+        following = self.portals.step(pending, operator, at)
+        if following is not None:
+            self.schedule(following, self._adjudicate, people, pending)
 
     # ---------------------------------------------------------------- what is loaded and declared
 
@@ -845,14 +883,7 @@ class World:
             and case.people.schemes.get(supervisor) == "pass-up"
             and queue
         )
-        if priority:
-            payments.release(
-                self.engine,
-                case.declaration_id,
-                actor=supervisor,
-                at=at,
-                reason="Perishable cargo: consignee's refrigeration fails overnight",
-            )
+        if priority and self._release_first(case, supervisor, at):
             self._count("released")
             self._count("out_of_turn")
             rng = self.rngs[case.people.post.code]
@@ -876,11 +907,40 @@ class World:
         queue = self.release_queue.get(key, [])
         if not queue:
             return
-        _, declaration_id = heapq.heappop(queue)
-        payments.release(
-            self.engine, declaration_id, actor=self.on_duty_supervisor(people, at), at=at
-        )
-        self._count("released")
+        # Goods a radiation alarm holds are set aside; the next paid declaration goes instead.
+        held: list[tuple[datetime, str]] = []
+        escalated = False
+        while queue:
+            paid, declaration_id = heapq.heappop(queue)
+            try:
+                payments.release(
+                    self.engine, declaration_id, actor=self.on_duty_supervisor(people, at), at=at
+                )
+            except HeldByAlarm as refused:
+                held.append((paid, declaration_id))
+                escalated |= any(a.status.value == "escalated" for a in refused.alarms)
+                continue
+            self._count("released")
+            break
+        for waiting in held:
+            heapq.heappush(queue, waiting)
+        if held:
+            later = timedelta(hours=2) if escalated else timedelta(minutes=30)
+            self.schedule(at + later, self._release_next, people, key)
+
+    def _release_first(self, case: Case, supervisor: str, at: datetime) -> bool:
+        """The complicit supervisor releases out of turn, unless an alarm holds the goods."""
+        try:
+            payments.release(
+                self.engine,
+                case.declaration_id,
+                actor=supervisor,
+                at=at,
+                reason="Perishable cargo: consignee's refrigeration fails overnight",
+            )
+        except HeldByAlarm:
+            return False
+        return True
 
     def _reconcile(self, movement_id: str, *, at: datetime) -> None:
         if not self.live:

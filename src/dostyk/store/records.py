@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import Table
 
 from dostyk.domain.accounts import Account, ApiToken, Credential, LoginAttempt, Session
+from dostyk.domain.alarms import AdjudicationStep, Alarm, AlarmFinding
 from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import Declaration, DeclarationItem, DeclarationUnit
 from dostyk.domain.discrepancies import Discrepancy
 from dostyk.domain.events import StatusChange
 from dostyk.domain.inspections import Finding, Inspection
 from dostyk.domain.manifests import Manifest, ManifestLine
+from dostyk.domain.monitors import PortalMonitor, StoredOccupancy
 from dostyk.domain.officers import Officer, Posting
 from dostyk.domain.overrides import Override
 from dostyk.domain.parties import Party, format_roles, parse_roles
@@ -76,6 +78,12 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     rt.rule_profiles.name: StoredRuleProfile,
     rt.risk_models.name: StoredModel,
     rt.risk_activations.name: Activation,
+    # Radiation portal monitoring.
+    t.portal_monitors.name: PortalMonitor,
+    t.occupancies.name: StoredOccupancy,
+    t.radiation_alarms.name: Alarm,
+    t.alarm_findings.name: AlarmFinding,
+    t.adjudication_steps.name: AdjudicationStep,
 }
 #: Fields that are collections in the domain and '|'-joined text in the store.
 JOINED = frozenset({"criteria", "rule_versions", "explanation"})

@@ -34,11 +34,13 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from dostyk.domain.accounts import AttemptOutcome, Role
+from dostyk.domain.alarms import AlarmStatus, Disposition, StepKind
 from dostyk.domain.conveyances import ConveyanceKind, Direction
 from dostyk.domain.declarations import Channel, DeclarationKind, DeclarationStatus
 from dostyk.domain.discrepancies import DiscrepancyKind
 from dostyk.domain.inspections import FindingKind
 from dostyk.domain.manifests import ManifestKind
+from dostyk.domain.occupancies import RadiationKind, SourceVerdict
 from dostyk.domain.officers import Rank
 from dostyk.domain.overrides import OverrideDecision
 from dostyk.domain.ports import RpmFunder, TransportMode
@@ -788,6 +790,145 @@ release_tallies = table(
     ),
     column("released", BigInteger, "Released declarations (for hs6 and origin: with such an item)"),
     info_extra={"derived": True},
+)
+
+# --- radiation: portal monitors, occupancies, alarms and their adjudication ------------------
+# An occupancy's counts are canonical text (dostyk.domain.slices: dtype, shape and the
+# compressed bytes in base64), so the row is what the ledger hashes and the package carries.
+DESCRIPTIONS.update(
+    {
+        "portal_monitors": "Radiation portal monitors, one per equipped lane of a post.",
+        "occupancies": "One vehicle or railcar passing a portal monitor: its 0.1 s slices of "
+        "gamma and neutron counts, the background before and after, speed and faults.",
+        "radiation_alarms": "An occupancy's alarm, the result that raised it, and where its "
+        "adjudication stands; an open or escalated alarm holds its crossing's goods.",
+        "alarm_findings": "Every algorithm's result on an alarmed occupancy.",
+        "adjudication_steps": "Each step of an alarm's adjudication: operator, time, outcome.",
+    }
+)
+
+portal_monitors = table(
+    "portal_monitors",
+    column("monitor_id", String(40), "Monitor identifier", primary_key=True),
+    column("post_code", String(12), "Post", references="posts.code"),
+    column("lane", Integer, "Lane number at the post, from 1"),
+    column("mode", String(16), "Road or rail lane", enum=TransportMode),
+    column("description", Text, "Make, model, panels", nullable=True),
+    UniqueConstraint("post_code", "lane"),
+)
+
+occupancies = table(
+    "occupancies",
+    column("occupancy_id", String(40), "Occupancy identifier", primary_key=True),
+    column("monitor_id", String(40), "Monitor passed", references="portal_monitors.monitor_id"),
+    column("post_code", String(12), "Post", references="posts.code"),
+    column("started_at", Instant, "Start of the occupancy, UTC"),
+    column("ended_at", Instant, "End of the occupancy, UTC"),
+    column("slices", Integer, "Number of time slices"),
+    column("slice_seconds", Double, "Length of a slice, seconds (0.1 for most monitors)"),
+    column("windows", Text, "Gamma energy windows in keV, 'start-end' joined by '|'"),
+    column("gamma_panels", Text, "Gamma detector names, joined by '|'"),
+    column("neutron_panels", Text, "Neutron detector names, joined by '|'; empty when none"),
+    column("gamma_counts", Text, "Gamma counts (slices x panels x windows) as canonical text"),
+    column("neutron_counts", Text, "Neutron counts (slices x panels) as canonical text"),
+    column("background_before_gamma", Text, "Background gamma totals (panels x windows)"),
+    column("background_before_neutron", Text, "Background neutron totals (panels)"),
+    column("background_before_seconds", Double, "Live time of the background before, seconds"),
+    column(
+        "crossing_id",
+        String(40),
+        "Crossing of the unit that passed, once known",
+        nullable=True,
+        references="crossings.crossing_id",
+    ),
+    column("conveyance_ref", String(40), "Plate or number the monitor read", nullable=True),
+    column("speed_kmh", Double, "Speed through the monitor, km/h", nullable=True),
+    column("faults", Text, "Faults reported, JSON [code, severity, text] rows", nullable=True),
+    column("background_after_gamma", Text, "Background gamma totals after", nullable=True),
+    column("background_after_neutron", Text, "Background neutron totals after", nullable=True),
+    column("background_after_seconds", Double, "Live time of the background after", nullable=True),
+    column("source", Text, "Where the data came from: file name or simulation", nullable=True),
+    Index(None, "crossing_id"),
+    Index(None, "monitor_id", "started_at"),
+)
+
+radiation_alarms = table(
+    "radiation_alarms",
+    column("alarm_id", String(40), "Alarm identifier", primary_key=True),
+    column(
+        "occupancy_id", String(40), "Occupancy that alarmed", references="occupancies.occupancy_id"
+    ),
+    column("post_code", String(12), "Post", references="posts.code"),
+    column("monitor_id", String(40), "Monitor", references="portal_monitors.monitor_id"),
+    column("raised_at", Instant, "Time the alarm was raised, UTC"),
+    column("kind", String(8), "Gamma or neutron", enum=RadiationKind),
+    column("algorithm", String(40), "Algorithm whose result raised it (the strongest)"),
+    column("statistic", Double, "That algorithm's statistic"),
+    column("threshold", Double, "The threshold it reached"),
+    column("status", String(12), "Where the adjudication stands", enum=AlarmStatus),
+    column(
+        "crossing_id",
+        String(40),
+        "Crossing held by the alarm",
+        nullable=True,
+        references="crossings.crossing_id",
+    ),
+    column("verdict", String(16), "What the energy windows say", nullable=True, enum=SourceVerdict),
+    column("closed_at", Instant, "Time the alarm was cleared or found innocent", nullable=True),
+    # The release guard: does any crossing of a declaration have a holding alarm? One range of
+    # this index per crossing, whatever the number of alarms ever raised.
+    Index(None, "crossing_id", "status"),
+    # A post's open alarms, newest first, without reading its closed history.
+    Index(None, "post_code", "status", "raised_at"),
+    Index(None, "occupancy_id"),
+)
+
+alarm_findings = table(
+    "alarm_findings",
+    column(
+        "alarm_id",
+        String(40),
+        "Alarm",
+        primary_key=True,
+        references="radiation_alarms.alarm_id",
+    ),
+    column("algorithm", String(40), "Algorithm", primary_key=True),
+    column("kind", String(8), "Gamma or neutron", enum=RadiationKind),
+    column("alarm", Boolean, "True when this algorithm alarmed"),
+    column("statistic", Double, "Its statistic"),
+    column("threshold", Double, "Its threshold"),
+    column("explanation", Text, "What it found, in words"),
+    column(
+        "verdict", String(16), "NORM or man-made, when it looks", nullable=True, enum=SourceVerdict
+    ),
+    column("peak_slice", Integer, "Slice of the largest excess", nullable=True),
+)
+
+adjudication_steps = table(
+    "adjudication_steps",
+    column(
+        "alarm_id",
+        String(40),
+        "Alarm",
+        primary_key=True,
+        references="radiation_alarms.alarm_id",
+    ),
+    column("seq", Integer, "Step number from 1", primary_key=True),
+    column("kind", String(16), "Step", enum=StepKind),
+    column("operator_id", String(24), "Radiation operator", references="officers.officer_id"),
+    column("at", Instant, "Time of the step, UTC"),
+    column("confirmed", Boolean, "Second pass: did it alarm again", nullable=True),
+    column("location", Text, "Where on the vehicle the source is", nullable=True),
+    column("nuclides", String(200), "Nuclides identified, joined by '|'", nullable=True),
+    column("spectrum", Text, "The identifier's spectrum as canonical text", nullable=True),
+    column(
+        "disposition",
+        String(16),
+        "Why the alarm is innocent",
+        nullable=True,
+        enum=Disposition,
+    ),
+    column("note", Text, "The operator's words", nullable=True),
 )
 
 # The selectivity tables live in a module of their own (risk decisions, profiles, models).

@@ -26,6 +26,7 @@ from dostyk.ledger import bulk as ledger_bulk
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
 from dostyk.store import bulk, outcomes, running
+from dostyk.store import radiation_repositories as rr
 from dostyk.store import repositories as r
 from dostyk.store import tables as t
 from dostyk.store.batch import Batch, Savepoint, current_batch
@@ -182,6 +183,27 @@ class UnitOfWork:
     @cached_property
     def login_attempts(self) -> r.LoginAttempts:
         return r.LoginAttempts(self.connection, self.ledger)
+
+    # Radiation portal monitoring (dostyk.store.radiation_repositories).
+    @cached_property
+    def portal_monitors(self) -> rr.PortalMonitors:
+        return rr.PortalMonitors(self.connection, self.ledger)
+
+    @cached_property
+    def occupancies(self) -> rr.Occupancies:
+        return rr.Occupancies(self.connection, self.ledger)
+
+    @cached_property
+    def radiation_alarms(self) -> rr.RadiationAlarms:
+        return rr.RadiationAlarms(self.connection, self.ledger)
+
+    @cached_property
+    def alarm_findings(self) -> rr.AlarmFindings:
+        return rr.AlarmFindings(self.connection, self.ledger)
+
+    @cached_property
+    def adjudication_steps(self) -> rr.AdjudicationSteps:
+        return rr.AdjudicationSteps(self.connection, self.ledger)
 
     def _watch_declarations(self, rows: Sequence[Sequence[Any]]) -> None:
         self._released.extend(row for row in rows if row[_STATUS] == "released")

@@ -118,6 +118,7 @@ def _routers() -> list[Any]:
     from dostyk.web import (
         api_declarations,
         api_flow,
+        api_interchange,
         api_post,
         broker,
         declarations,
@@ -125,6 +126,7 @@ def _routers() -> list[Any]:
         ledger_pages,
         post,
         programme,
+        radiation_pages,
         risk_pages,
         session,
         supervision,
@@ -137,12 +139,14 @@ def _routers() -> list[Any]:
         *post.routers,
         *inspection_pages.routers,
         *supervision.routers,
+        *radiation_pages.routers,
         *programme.routers,
         *risk_pages.routers,
         *ledger_pages.routers,
         *api_declarations.routers,
         *api_flow.routers,
         *api_post.routers,
+        *api_interchange.routers,
     ]
 
 

@@ -131,6 +131,25 @@ POLICY: Mapping[str, Rule] = _rules(
     Rule("declaration.assess", POST_OFFICERS, Reach.OWN_POST, "assess a declaration's risk"),
     Rule("duties.assess", POST_OFFICERS, Reach.OWN_POST, "assess a declaration's duties"),
     Rule("declaration.release", POST_OFFICERS, Reach.OWN_POST, "release a declaration's goods"),
+    # --- radiation portal monitoring -------------------------------------------------------
+    Rule(
+        "radiation.read",
+        POST_READERS,
+        Reach.OWN_POST,
+        "a post's radiation alarms by lane, an alarm's counts, results and adjudication",
+    ),
+    Rule(
+        "radiation.adjudicate",
+        frozenset({Role.RADIATION_OPERATOR}),
+        Reach.OWN_POST,
+        "record a step of a radiation alarm's adjudication",
+    ),
+    Rule(
+        "radiation.held",
+        POST_READERS,
+        Reach.OWN_POST,
+        "the conveyances a radiation alarm holds from release at a post",
+    ),
     # --- inspections ------------------------------------------------------------------------
     Rule(
         "inspection.assign",
@@ -185,6 +204,19 @@ POLICY: Mapping[str, Rule] = _rules(
         frozenset({Role.RISK_ANALYST, Role.ADMINISTRATOR}),
         Reach.OWN_POST,
         "rule profiles, models, hit rates and revenue per channel, selection over time",
+    ),
+    # --- interchange: brokers' and carriers' systems speaking WCO XML and EDIFACT ----------
+    Rule(
+        "interchange.submit",
+        PARTIES,
+        Reach.OWN_DECLARATIONS,
+        "lodge WCO XML or EDIFACT declarations and cargo reports, as oneself",
+    ),
+    Rule(
+        "interchange.respond",
+        PARTIES | OFFICERS,
+        Reach.OWN_DECLARATIONS,
+        "a declaration's customs responses as WCO RES-DMS XML or EDIFACT CUSRES",
     ),
     # --- the ledger ---------------------------------------------------------------------------
     Rule("ledger.head", EVERYONE, Reach.SIGNED_IN, "the ledger's signed head"),

@@ -1,7 +1,7 @@
 """selectivity: risk decisions, rule profiles, models, outcome histories
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-02 15:48:11.411780
 
 Each assessment gets a decision record beside it (the rule versions that fired, the model's
@@ -20,7 +20,7 @@ from alembic import op
 import dostyk.store.types
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
