@@ -9,7 +9,7 @@ import typer
 
 from dostyk.cli import terminal
 from dostyk.cli.acting import Actor, AsJson, At, Reader, instant, moment, red, refusals
-from dostyk.cli.context import open_store
+from dostyk.cli.context import open_store, settings
 from dostyk.cli.wording import plural
 
 Document = Annotated[
@@ -158,13 +158,15 @@ def assess(declaration_id: DeclarationId, actor: Actor, at: At = None) -> None:
     """
     from dostyk.domain.declarations import Channel
     from dostyk.services import selectivity
+    from dostyk.services.risk_admin import active_selector
 
     when = moment(at)
     engine = open_store()
     with refusals():
-        assessment = selectivity.assess_risk(
-            engine, declaration_id, selectivity.default_selector(), actor=actor, at=when
-        )
+        from dostyk.risk.scoring import shelf
+
+        selector = active_selector(engine, shelf(settings().home / "models"))
+        assessment = selectivity.assess_risk(engine, declaration_id, selector, actor=actor, at=when)
     rules = {f"rule:{rule.name}": rule.description for rule in selectivity.rules_v1().rules}
     terminal.say(
         "Declaration [bold]{}[/bold] is [bold]{}[/bold] ({}, assessment {})",

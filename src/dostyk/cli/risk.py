@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dostyk.cli import terminal
+from dostyk.cli import risk_models, risk_rules, terminal
 from dostyk.cli.context import fail
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 benchmark = typer.Typer(help="Public benchmarks of the risk model.", no_args_is_help=True)
 app.add_typer(benchmark, name="benchmark")
+risk_rules.register(app)
+risk_models.register(app)
 
 
 class DataVersion(StrEnum):

@@ -59,6 +59,7 @@ def simulate_command(
     Everything happens through the real use cases and lands in the store; who was corrupt and
     what each declaration really carried goes to the ground-truth folder.
     """
+    from dostyk.risk.scoring import shelf
     from dostyk.services.actors import national_day
     from dostyk.services.ledger import load_signing_key, sign_head_when_free
     from dostyk.simulate.run import DEFAULT_START, simulate
@@ -91,6 +92,7 @@ def simulate_command(
                 progress=advance,
                 dry_run=dry_run,
                 until=now if until_now else None,
+                models=shelf(settings().home / "models"),
             )
         except ValueError as error:
             raise fail(str(error), 2) from None

@@ -30,7 +30,7 @@ from dostyk.ledger.entries import entry_bytes_fast, hasher_for, quote
 from dostyk.ledger.heads import PublicKeyLike, SignedTreeHead, verify_tree_head
 from dostyk.ledger.merkle import MerkleAccumulator, leaf_hash
 from dostyk.ledger.store import all_heads
-from dostyk.store import running
+from dostyk.store import outcomes, running
 from dostyk.store.canonical import encode_instant
 from dostyk.store.engine import WRITER_OPTION, is_read_only, make_engine
 from dostyk.store.errors import StoreBusy
@@ -95,7 +95,7 @@ def verify(
 def _check_statistics(connection: Connection, report: VerificationReport) -> None:
     """The running statistics that steer channels, rebuilt from the records (which the log
     vouches for) and compared row by row: a tampered count or histogram is named."""
-    for difference in running.differences(connection):
+    for difference in [*running.differences(connection), *outcomes.differences(connection)]:
         where, _, detail = difference.partition(": ")
         report.findings.append(Finding(Problem.STATISTIC_DIFFERS, where, detail))
 

@@ -27,6 +27,12 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
 
 
 @cache
+def default_rule_profile() -> str:
+    """The YAML source of the rule profile Dostyk ships, rules:v1."""
+    return resources.files(__package__).joinpath("data", "rules-v1.yaml").read_text("utf-8")
+
+
+@cache
 def nomenclature() -> Nomenclature:
     """HS 2022 chapters, headings and subheadings.
 

@@ -21,7 +21,8 @@ from dostyk.domain.risk import RiskAssessment
 from dostyk.services.actors import SYSTEM
 from dostyk.services.assignment import NoInspectorOnDuty, assign_inspector
 from dostyk.services.payments import Duties, assess_duties
-from dostyk.services.selectivity import Selector, assess_risk, default_selector
+from dostyk.services.risk_admin import ModelShelf, active_selector
+from dostyk.services.selectivity import Selector, assess_risk
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,16 @@ def after_lodgement(
     *,
     at: datetime,
     selector: Selector | None = None,
+    models: ModelShelf | None = None,
 ) -> Automated:
     """Assess the accepted declaration's risk, then its duties (green) or draw its inspector.
 
-    ``selector`` defaults to :func:`~dostyk.services.selectivity.default_selector`; tests steer
-    the channel with their own. When no inspector is on duty at the post the declaration stays
-    assessed and waits; :attr:`Automated.waiting` says so.
+    ``selector`` defaults to the active one
+    (:func:`~dostyk.services.risk_admin.active_selector`, with the models on ``models``);
+    tests steer the channel with their own. When no inspector is on duty at the post the
+    declaration stays assessed and waits; :attr:`Automated.waiting` says so.
     """
-    chosen = selector if selector is not None else default_selector()
+    chosen = selector if selector is not None else active_selector(engine, models)
     assessment = assess_risk(engine, declaration_id, chosen, actor=SYSTEM, at=at)
     if assessment.channel is Channel.GREEN:
         duties = assess_duties(engine, declaration_id, actor=SYSTEM, at=at)

@@ -15,24 +15,30 @@ the ledger size, e.g. ``random:red@size=123``, so anyone can recompute the draw 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from dostyk.domain.conveyances import Conveyance, ConveyanceKind, Crossing
+from dostyk.domain.conveyances import Conveyance, Crossing
 from dostyk.domain.declarations import Channel, Declaration, DeclarationItem, DeclarationStatus
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.ports import Post
-from dostyk.domain.risk import RiskAssessment
+from dostyk.domain.risk import RiskAssessment, RiskDecision
+from dostyk.domain.rule_profiles import Profile, read_profile
+from dostyk.reference import default_rule_profile
 from dostyk.services.actors import staff
 from dostyk.services.draws import LedgerSeed, ledger_seed, uniform
 from dostyk.services.ids import make_id
 from dostyk.services.masses import MassBalance, mass_balances
 from dostyk.services.steps import check_move, load_for_move, move
-from dostyk.store import running
+from dostyk.store import outcomes, running
+from dostyk.store.outcomes import History
+from dostyk.store.repositories import Repository
+from dostyk.store.risk_tables import risk_decisions
 from dostyk.store.running import UnitValue
 from dostyk.store.unit_of_work import UnitOfWork
 
@@ -55,6 +61,9 @@ class SelectionContext:
     #: histogram's median, see :mod:`dostyk.store.running`).
     unit_values: Mapping[str, UnitValue]
     seed: LedgerSeed
+    #: The running outcome histories of the declaration's importer, declarant, seller, codes,
+    #: origins, routes and post (:mod:`dostyk.store.outcomes`), by (dimension, subject).
+    histories: Mapping[tuple[str, str], History] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,26 @@ class Selection:
     criteria: tuple[str, ...]
     #: The profile or model version that decided.
     selector: str
+    #: Each rule that fired as ``profile/rule@version``.
+    rule_versions: tuple[str, ...] = ()
+    #: The share of declarations a random draw sends to inspection (0 for rules and models).
+    random_share: float = 0.0
+    #: The chance this declaration had of being inspected under the selectors that decided.
+    probability: float | None = None
+    model_version: str | None = None
+    model_score: float | None = None
+    expected_revenue: float | None = None
+    explanation: tuple[str, ...] = ()
+    #: Ranks declarations the rules picked (the weights of the rules that fired).
+    weight: float = 0.0
+
+    @property
+    def selection_probability(self) -> float:
+        if self.probability is not None:
+            return self.probability
+        if self.random_share > 0:
+            return self.random_share
+        return 0.0 if self.channel is Channel.GREEN else 1.0
 
     def __post_init__(self) -> None:
         if any("|" in criterion for criterion in self.criteria):
@@ -85,140 +114,43 @@ def most_severe(channels: list[Channel]) -> Channel:
 # --- rule profiles -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A named predicate and the channel it sends a declaration to when it holds."""
+class ProfileSelector:
+    """A rule profile (:mod:`dostyk.domain.rule_profiles`) deciding: the most severe channel of
+    the rules that hold on the day of lodgement, each recorded with its version."""
 
-    name: str
-    channel: Channel
-    holds: Callable[[SelectionContext], bool]
-    description: str
-
-
-@dataclass(frozen=True)
-class RuleProfile:
-    """A versioned set of rules; the channel is the most severe of those that hold."""
-
-    version: str
-    rules: tuple[Rule, ...]
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
 
     @property
     def name(self) -> str:
-        return self.version
+        return self.profile.version
+
+    @property
+    def rules(self) -> tuple[Any, ...]:
+        return self.profile.rules
 
     def assess(self, context: SelectionContext) -> Selection:
-        fired = [rule for rule in self.rules if rule.holds(context)]
+        declaration_facts, item_facts = facts_of(context)
+        fired = self.profile.fire(declaration_facts, item_facts, context.declaration.lodged_at)
         return Selection(
-            most_severe([rule.channel for rule in fired]),
+            fired.channel,
             0.0,
-            tuple(f"rule:{rule.name}" for rule in fired),
-            self.version,
+            tuple(f"rule:{rule.name}" for rule in fired.rules),
+            self.profile.version,
+            rule_versions=fired.versions,
+            weight=fired.weight,
         )
 
 
-#: Chapters whose duty rates (sugar, cocoa, preparations, beverages, tobacco, apparel, footwear)
-#: make misclassification and undervaluation pay best.
-HIGH_DUTY_CHAPTERS = frozenset({"17", "18", "20", "21", "22", "24", "62", "64"})
-#: Declared at less than this share of the subheading's median value per kg.
-UNDERVALUE_SHARE = 0.3
-#: Released items a median needs before it is trusted.
-MIN_UNIT_VALUES = 5
-#: Most cargo a unit of each kind can carry, kilograms.
-CAPACITY_KG = {
-    ConveyanceKind.RAILCAR: 72_000.0,
-    ConveyanceKind.TRUCK: 40_000.0,
-    ConveyanceKind.TRAILER: 40_000.0,
-}
-#: Less than this per unit is not a load anybody moves by rail or truck.
-MIN_LOAD_KG = 50.0
+@cache
+def default_profile() -> Profile:
+    """The profile shipped in the package, "rules:v1" (``reference/data/rules-v1.yaml``)."""
+    return read_profile(default_rule_profile(), "rules-v1.yaml")
 
 
-def _high_duty(context: SelectionContext) -> bool:
-    return any(item.commodity_code[:2] in HIGH_DUTY_CHAPTERS for item in context.items)
-
-
-def _undervalued(context: SelectionContext) -> bool:
-    for item in context.items:
-        usual = context.unit_values.get(item.hs6)
-        if usual is None or usual.count < MIN_UNIT_VALUES:
-            continue
-        if float(item.value_national) / item.net_mass_kg < UNDERVALUE_SHARE * usual.median:
-            return True
-    return False
-
-
-def _mass_excess(context: SelectionContext) -> bool:
-    return context.mass is not None and context.mass.exceeds()
-
-
-def _new_importer(context: SelectionContext) -> bool:
-    return context.importer_released == 0
-
-
-def _origin_not_cn(context: SelectionContext) -> bool:
-    if context.post.neighbour_country != "CN":
-        return False
-    return any(item.origin != "CN" for item in context.items)
-
-
-def _implausible_load(context: SelectionContext) -> bool:
-    if not context.units:
-        return False
-    per_unit = sum(item.gross_mass_kg for item in context.items) / len(context.units)
-    if per_unit < MIN_LOAD_KG:
-        return True
-    capacities = [
-        CAPACITY_KG.get(context.conveyances[u.conveyance_id].kind)
-        for u in context.units
-        if u.conveyance_id in context.conveyances
-    ]
-    known = [c for c in capacities if c is not None]
-    return bool(known) and per_unit > max(known)
-
-
-def rules_v1() -> RuleProfile:
-    """The first rule profile, "rules:v1"."""
-    return RuleProfile(
-        "rules:v1",
-        (
-            Rule(
-                "high-duty-chapter",
-                Channel.YELLOW,
-                _high_duty,
-                "an item in a high-duty HS chapter",
-            ),
-            Rule(
-                "undervalued",
-                Channel.RED,
-                _undervalued,
-                f"an item's value per kg below {UNDERVALUE_SHARE:.0%} of its subheading's median",
-            ),
-            Rule(
-                "mass-excess",
-                Channel.RED,
-                _mass_excess,
-                "the units weigh more than their tare and declared cargo by over 5 %",
-            ),
-            Rule(
-                "new-importer",
-                Channel.YELLOW,
-                _new_importer,
-                "the importer has no released declaration yet",
-            ),
-            Rule(
-                "origin-not-cn",
-                Channel.YELLOW,
-                _origin_not_cn,
-                "goods of another origin entering from China",
-            ),
-            Rule(
-                "implausible-load",
-                Channel.YELLOW,
-                _implausible_load,
-                "declared gross mass per unit beyond what the unit carries, or next to nothing",
-            ),
-        ),
-    )
+def rules_v1() -> ProfileSelector:
+    """The default profile shipped in the package, "rules:v1"."""
+    return ProfileSelector(default_profile())
 
 
 # --- the random share --------------------------------------------------------------------------
@@ -254,7 +186,13 @@ class RandomShare:
     def assess(self, context: SelectionContext) -> Selection:
         draw = random_draw(context.seed.root, context.declaration.declaration_id)
         channel = self.channel_for(draw)
-        return Selection(channel, 0.0, (self.criterion(channel, context.seed.size),), self.name)
+        return Selection(
+            channel,
+            0.0,
+            (self.criterion(channel, context.seed.size),),
+            self.name,
+            random_share=self.yellow + self.red,
+        )
 
     @staticmethod
     def criterion(channel: Channel, size: int) -> str:
@@ -295,11 +233,22 @@ class CombinedSelector:
 
     def assess(self, context: SelectionContext) -> Selection:
         selections = [selector.assess(context) for selector in self.selectors]
+        share = min(1.0, sum(s.random_share for s in selections))
+        picked = any(s.random_share == 0 and s.channel is not Channel.GREEN for s in selections)
+        model = next((s for s in selections if s.model_version is not None), None)
         return Selection(
             most_severe([s.channel for s in selections]),
             max(s.score for s in selections),
             tuple(c for s in selections for c in s.criteria),
             self.name,
+            rule_versions=tuple(v for s in selections for v in s.rule_versions),
+            random_share=share,
+            probability=1.0 if picked else share,
+            model_version=model.model_version if model else None,
+            model_score=model.model_score if model else None,
+            expected_revenue=model.expected_revenue if model else None,
+            explanation=model.explanation if model else (),
+            weight=sum(s.weight for s in selections),
         )
 
 
@@ -336,6 +285,18 @@ def assess_risk(
             selector=selection.selector,
         )
         uow.assessments.add(assessment)
+        Repository[RiskDecision](uow.connection, uow.ledger, risk_decisions).add(
+            RiskDecision(
+                assessment_id=assessment.assessment_id,
+                random_share=selection.random_share,
+                selection_probability=selection.selection_probability,
+                rule_versions=selection.rule_versions,
+                model_version=selection.model_version,
+                model_score=selection.model_score,
+                expected_revenue=selection.expected_revenue,
+                explanation=selection.explanation,
+            )
+        )
         move(
             uow,
             declaration,
@@ -373,7 +334,24 @@ def selection_context(uow: UnitOfWork, declaration: Declaration) -> SelectionCon
         importer_released=importer_released,
         unit_values=running.usual_values(uow.connection, {item.hs6 for item in items}),
         seed=ledger_seed(uow.connection),
+        histories=outcomes.histories(
+            uow.connection,
+            outcomes.subjects_of(
+                declaration.declarant_id,
+                declaration.post_code,
+                declaration.importer_id,
+                declaration.exporter_id,
+                [(item.commodity_code, item.origin) for item in items],
+            ),
+        ),
     )
+
+
+def facts_of(context: SelectionContext) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The facts a rule's condition may name (:mod:`dostyk.domain.conditions`), from the context."""
+    from dostyk.services.risk_facts import facts_of as build
+
+    return build(context)
 
 
 __all__ = ["UnitValue"]

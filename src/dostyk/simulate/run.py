@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from dostyk.domain.ports import Post
 from dostyk.services import registry
 from dostyk.services.actors import NATIONAL_TIME
+from dostyk.services.risk_admin import ModelShelf
 from dostyk.simulate.behaviour import Behaviour
 from dostyk.simulate.calibration import volume_for
 from dostyk.simulate.cargo import check_catalogue
@@ -57,6 +58,7 @@ def simulate(
     dry_run: bool = False,
     batch: int | None = BATCH,
     until: datetime | None = None,
+    models: ModelShelf | None = None,
 ) -> SimulationReport:
     """Simulate ``days`` days from ``start`` at the chosen posts (all when None).
 
@@ -92,7 +94,16 @@ def simulate(
         registry.register_conveyances(engine, population.conveyances, actor=HQ_ID, at=registered)
     truth = GroundTruth(agents=list(population.truths))
     world = World(
-        engine, population, behaviour, seed, start, days, truth, live=not dry_run, until=until
+        engine,
+        population,
+        behaviour,
+        seed,
+        start,
+        days,
+        truth,
+        live=not dry_run,
+        until=until,
+        models=models,
     )
     started = datetime.now(UTC)
     if batch is None or dry_run:

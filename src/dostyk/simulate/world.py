@@ -47,6 +47,7 @@ from dostyk.services import (
 )
 from dostyk.services.actors import NATIONAL_TIME, SYSTEM
 from dostyk.services.radiation_hold import HeldByAlarm
+from dostyk.services.risk_admin import ModelShelf, active_selector
 from dostyk.simulate.behaviour import Behaviour
 from dostyk.simulate.cargo import RAIL_GOODS, TRUCK_GOODS, Goods, cheaper_code, unit_value
 from dostyk.simulate.population import CREWS, Population, PostPeople
@@ -106,6 +107,7 @@ class World:
         *,
         live: bool = True,
         until: datetime | None = None,
+        models: ModelShelf | None = None,
     ) -> None:
         self.engine = engine
         self.live = live
@@ -120,7 +122,10 @@ class World:
         self.days = days
         self.truth = truth
         self.end = self._local(start + timedelta(days=days), time(0, 0))
-        self.selector = selectivity.default_selector()
+        #: The active rule profile, model (its files in ``models``) and random share.
+        self.selector: selectivity.Selector = (
+            active_selector(engine, models) if live else selectivity.default_selector()
+        )
         self.tariff = Tariff.of(tariff_rates())
         self._events: list[_Event] = []
         self._seq = 0

@@ -35,9 +35,16 @@ from dostyk.domain.parties import Party, format_roles, parse_roles
 from dostyk.domain.payments import Payment
 from dostyk.domain.ports import Post
 from dostyk.domain.queues import QueueException
-from dostyk.domain.risk import RiskAssessment
+from dostyk.domain.risk import (
+    Activation,
+    RiskAssessment,
+    RiskDecision,
+    StoredModel,
+    StoredRuleProfile,
+)
 from dostyk.domain.shifts import DutyShift
 from dostyk.domain.tariff import DutyLine, TariffRate
+from dostyk.store import risk_tables as rt
 from dostyk.store import tables as t
 from dostyk.store.compiled import generate, tuple_of
 
@@ -73,6 +80,11 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.api_tokens.name: ApiToken,
     t.web_sessions.name: Session,
     t.login_attempts.name: LoginAttempt,
+    # selectivity
+    rt.risk_decisions.name: RiskDecision,
+    rt.rule_profiles.name: StoredRuleProfile,
+    rt.risk_models.name: StoredModel,
+    rt.risk_activations.name: Activation,
     # Radiation portal monitoring.
     t.portal_monitors.name: PortalMonitor,
     t.occupancies.name: StoredOccupancy,
@@ -80,6 +92,8 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.alarm_findings.name: AlarmFinding,
     t.adjudication_steps.name: AdjudicationStep,
 }
+#: Fields that are collections in the domain and '|'-joined text in the store.
+JOINED = frozenset({"criteria", "rule_versions", "explanation"})
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -137,7 +151,7 @@ class RecordType:
             if name == "roles":
                 to_field.append(parse_roles)
                 to_column.append(format_roles)
-            elif name == "criteria":
+            elif name in JOINED:
                 to_field.append(_split)
                 to_column.append(_join)
             elif enum is not None:

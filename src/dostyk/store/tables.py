@@ -1041,6 +1041,9 @@ adjudication_steps = table(
     column("note", Text, "The operator's words", nullable=True),
 )
 
+# The selectivity tables live in a module of their own (risk decisions, profiles, models).
+from dostyk.store import risk_tables  # noqa: E402
+
 #: The records' tables, in an order that respects their foreign keys (loads go forward); the
 #: ledger's own tables are kept apart, since they are the evidence about the records, and so are
 #: the derived statistics.
@@ -1055,5 +1058,9 @@ ACCOUNT_TABLES: tuple[Table, ...] = (accounts, account_credentials, api_tokens)
 LOGGED_TABLES: tuple[Table, ...] = TABLES + ACCOUNT_TABLES
 #: Sessions and sign-in attempts: neither logged nor exported.
 OPERATIONAL_TABLES: tuple[Table, ...] = (web_sessions, login_attempts)
-DERIVED_TABLES: tuple[Table, ...] = (usual_values, release_tallies)
+DERIVED_TABLES: tuple[Table, ...] = (
+    usual_values,
+    release_tallies,
+    risk_tables.outcome_tallies,
+)
 LEDGER_TABLES: tuple[Table, ...] = (ledger_entries, ledger_nodes, ledger_heads)

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, Table
 from dostyk.ledger import bulk as ledger_bulk
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
-from dostyk.store import bulk, running
+from dostyk.store import bulk, outcomes, running
 from dostyk.store import radiation_repositories as rr
 from dostyk.store import repositories as r
 from dostyk.store import tables as t
@@ -233,6 +233,7 @@ class UnitOfWork:
         assert self.at is not None
         if self._released:
             running.count_released(self.connection, self._released)
+            outcomes.count_released(self.connection, self._released)
             self._released = []
         self.ledger.flush(self.at, self.actor)
         if self._batch is not None:

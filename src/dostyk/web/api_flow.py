@@ -61,12 +61,17 @@ def assess(
     grant: Annotated[Grant, allow("declaration.assess")],
 ) -> dict[str, Any]:
     from dostyk.services import selectivity
+    from dostyk.services.risk_admin import active_selector
 
     _declaration(request, grant, declaration_id)
+    engine = request.app.state.engine
+    from dostyk.risk.scoring import shelf
+
+    models = shelf(request.app.state.settings.home / "models")
     assessment = selectivity.assess_risk(
-        request.app.state.engine,
+        engine,
         declaration_id,
-        selectivity.default_selector(),
+        active_selector(engine, models),
         actor=grant.caller.actor,
         at=now(request),
     )

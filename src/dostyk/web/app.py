@@ -128,6 +128,7 @@ def _routers() -> list[Any]:
         post,
         programme,
         radiation_pages,
+        risk_pages,
         session,
         supervision,
     )
@@ -142,6 +143,7 @@ def _routers() -> list[Any]:
         *radiation_pages.routers,
         *programme.routers,
         *integrity.routers,
+        *risk_pages.routers,
         *ledger_pages.routers,
         *api_declarations.routers,
         *api_flow.routers,

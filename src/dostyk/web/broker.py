@@ -130,7 +130,10 @@ def _lodge(request: Request, grant: Grant, text: str, source: str) -> str:
     )
     declaration = lodged.declaration
     if lodged.new and lodged.accepted:
-        after_lodgement(engine, declaration.declaration_id, at=at)
+        from dostyk.risk.scoring import shelf
+
+        models = shelf(request.app.state.settings.home / "models")
+        after_lodgement(engine, declaration.declaration_id, at=at, models=models)
     return declaration.declaration_id
 
 

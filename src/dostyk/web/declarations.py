@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from dostyk.web.policy import Grant, allow, allowed
+from dostyk.web.policy import PARTIES, Grant, allow, allowed
 from dostyk.web.templating import page
 
 pages = APIRouter(tags=["declarations"])
@@ -38,7 +38,21 @@ def declaration_record(request: Request, grant: Grant, declaration_id: str) -> d
     except NotFound:
         raise not_found(f"no declaration {declaration_id}") from None
     grant.declaration(view.declaration)
-    return view.to_json()
+    record = view.to_json()
+    if grant.caller.account.role not in PARTIES:
+        # Why the system chose the channel, for officers only: the rule versions, the model's
+        # score, expected revenue and explanation. A declarant who read them would learn what
+        # to change to stay green, so brokers and traders see the channel and criteria alone.
+        from dostyk.services.declaration_record import record_json
+        from dostyk.services.risk_admin import decisions_of
+
+        record["risk_decisions"] = [
+            record_json(decision)
+            for decision in decisions_of(
+                request.app.state.engine, [a.assessment_id for a in view.assessments]
+            )
+        ]
+    return record
 
 
 @pages.get("/declarations/{declaration_id}", include_in_schema=False)

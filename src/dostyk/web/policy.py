@@ -206,6 +206,13 @@ POLICY: Mapping[str, Rule] = _rules(
         Reach.OWN_POST,
         "throughput, dwell times, channel mix, equipment and rollout per post and day",
     ),
+    # --- selectivity: the risk analyst ----------------------------------------------------------
+    Rule(
+        "risk.read",
+        frozenset({Role.RISK_ANALYST, Role.ADMINISTRATOR}),
+        Reach.OWN_POST,
+        "rule profiles, models, hit rates and revenue per channel, selection over time",
+    ),
     # --- interchange: brokers' and carriers' systems speaking WCO XML and EDIFACT ----------
     Rule(
         "interchange.submit",

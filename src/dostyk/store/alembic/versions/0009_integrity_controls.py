@@ -1,7 +1,7 @@
 """integrity: anomalies of imported history, conflicts of interest and their exclusions, cases
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-02 16:00:00.000000
 
 Four new tables of records (logged in the ledger like the others; a store that had none logs
@@ -20,7 +20,7 @@ from alembic import op
 import dostyk.store.types
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
