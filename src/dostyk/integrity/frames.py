@@ -36,7 +36,9 @@ def first_assessments(w: Warehouse) -> Any:
     return first.select(
         "declaration_id",
         risk_channel=first.channel,
-        criteria=first.criteria.fill_null(""),
+        # The random draw's record ("random:green@size=N") names the ledger size it drew at;
+        # without it the criteria say which rules fired and which way the draw went.
+        criteria=first.criteria.fill_null("").re_replace(r"@size=[0-9]+", ""),
         score=first.score,
     )
 
