@@ -5,16 +5,21 @@ fields, 23 risk histories, early-stopped on the valid file), trained once on the
 train file. It then scores:
 
 * a batch: the test file's declarations repeated to ``--rows`` (default 100,000) rows, through
-  ``predict_proba`` on a DataFrame (schema check, encoding, history look-ups, trees), beside the
-  trees alone on the already encoded matrix (the floor the encoding adds to);
+  ``predict_proba`` on a DataFrame (schema check, integer encoding, history look-ups by
+  ``numpy.take``, trees on as many threads as :func:`~dostyk.risk.model.scoring_threads`
+  chooses), beside the baseline of the same run — the text encoding
+  (``reference_features``: each key as joined text looked up in the history indexes) with the
+  trees on one thread, as ``predict_proba`` scored before — and the trees alone on the encoded
+  matrix, on one thread and on the chosen threads (the floor the encoding adds to);
 * one declaration at a time, in-process: ``score_one`` on a plain mapping (dict look-ups for
   categories and histories, the trees on a one-row numpy matrix), beside ``predict_proba`` on a
   one-row DataFrame (the pandas path it avoids). Latencies are per call over ``--singles``
   declarations of the test file; p50 and p99 are reported.
 
-Every batch score is checked against the one-row path on a sample, so the figures are for the
-same scores. Run: ``uv run python -m benchmarks bench_scoring`` (``--quick`` for a smoke run);
-set ``DOSTYK_SHARED_DATA`` to the shared data folder.
+Every batch score is checked against the reference path (to 1e-12) and against the one-row path
+on a sample, so the figures are for the same scores. Run:
+``uv run python -m benchmarks bench_scoring`` (``--quick`` for a smoke run); set
+``DOSTYK_SHARED_DATA`` to the shared data folder.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.common import machine, show
 from dostyk.risk import kcs
+from dostyk.risk.model import scoring_threads
 
 VERSION = "hs6-2023-02"
 
@@ -84,8 +91,29 @@ def main() -> None:
     batch = pd.concat([frames["test"]] * repeats, ignore_index=True).head(rows)
     matrix = model.transform_features(batch)
     scores = model.predict_proba(batch)[:, 1]
+    threads = scoring_threads(len(batch))
+
+    def reference() -> np.ndarray:
+        encoded = model.reference_features(batch)
+        return np.asarray(
+            model.booster_.predict(encoded, num_iteration=model.best_iteration_, num_threads=1)
+        )
+
+    worst = float(np.abs(reference() - scores).max())
+    assert worst <= 1e-12, f"the integer encoding changed a score by {worst}"
+    old = best_of(3, reference)
     full = best_of(3, lambda: model.predict_proba(batch))
-    trees = best_of(3, lambda: model.booster_.predict(matrix, num_iteration=model.best_iteration_))
+    encode = best_of(3, lambda: model.transform_features(batch))
+    trees_one = best_of(
+        3,
+        lambda: model.booster_.predict(matrix, num_iteration=model.best_iteration_, num_threads=1),
+    )
+    trees = best_of(
+        3,
+        lambda: model.booster_.predict(
+            matrix, num_iteration=model.best_iteration_, num_threads=threads
+        ),
+    )
 
     records = frames["test"].head(singles).to_dict(orient="records")
     for position in range(0, len(records), max(1, len(records) // 20)):
@@ -108,15 +136,27 @@ def main() -> None:
         f"features; trained in {trained_in:.0f} s; load average {' '.join(load)})",
         ["path", "figure"],
         [
-            ["batch predict_proba (DataFrame)", f"{rows / full:,.0f} declarations/s"],
-            ["batch, trees only (encoded matrix)", f"{rows / trees:,.0f} declarations/s"],
+            [
+                "batch, before: text encoding + trees (1 thread)",
+                f"{rows / old:,.0f} declarations/s",
+            ],
+            [
+                f"batch predict_proba (DataFrame, {threads} thread(s))",
+                f"{rows / full:,.0f} declarations/s",
+            ],
+            ["batch, integer encoding alone", f"{rows / encode:,.0f} declarations/s"],
+            ["batch, trees only, 1 thread", f"{rows / trees_one:,.0f} declarations/s"],
+            [f"batch, trees only, {threads} thread(s)", f"{rows / trees:,.0f} declarations/s"],
             ["one declaration, score_one: p50", f"{statistics.median(fast) * 1e3:.3f} ms"],
             ["one declaration, score_one: p99", f"{percentile(fast, 0.99) * 1e3:.3f} ms"],
             ["one row, predict_proba (DataFrame): p50", f"{statistics.median(slow) * 1e3:.3f} ms"],
             ["one row, predict_proba (DataFrame): p99", f"{percentile(slow, 0.99) * 1e3:.3f} ms"],
         ],
     )
-    print(f"{rows:,} rows in the batch, {len(fast):,} single scorings; {machine()}")
+    print(
+        f"{rows:,} rows in the batch, {len(fast):,} single scorings; largest difference from "
+        f"the reference score {worst:.1e}; {machine()}"
+    )
 
 
 if __name__ == "__main__":

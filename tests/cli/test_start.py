@@ -29,6 +29,9 @@ HEAVY = (
     "dostyk.interchange",
     "dostyk.simulate",
     "dostyk.ledger",
+    "lightgbm",
+    "sklearn",
+    "pandas",
 )
 
 #: In a fresh interpreter: the help of the program, of every group and of every command, then
@@ -68,6 +71,21 @@ def test_help_imports_nothing_heavy() -> None:
         if any(name == heavy or name.startswith(f"{heavy}.") for heavy in HEAVY)
     ]
     assert loaded == []
+
+
+def test_the_risk_package_loads_its_estimator_on_first_use() -> None:
+    probe = (
+        "import json, sys; import dostyk.risk as risk; before = sorted(sys.modules); "
+        "risk.RiskModel; print(json.dumps([before, sorted(sys.modules)]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    before, after = json.loads(result.stdout)
+    for heavy in ("lightgbm", "pandas", "sklearn", "numpy"):
+        assert heavy not in before
+    assert {"lightgbm", "dostyk.risk.model"} <= set(after)
 
 
 def test_python_m_dostyk_answers_help() -> None:

@@ -237,18 +237,6 @@ class RiskHistories:
                 features.append(float(mean_revenue))
         return features
 
-    def lookup_tables(self) -> list[dict[str, tuple[float, float, float]]]:
-        """Per key, value → (count, findings, revenue) as plain dicts: the fast one-row path."""
-        return [
-            {
-                str(value): (float(c), float(f), float(r))
-                for value, c, f, r in zip(
-                    table.index, table.count, table.findings, table.revenue, strict=True
-                )
-            }
-            for table in (self.tables[key.name] for key in self.keys)
-        ]
-
     # Persistence ------------------------------------------------------------------------------
 
     def to_document(self) -> dict[str, Any]:

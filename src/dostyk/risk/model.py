@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,11 +35,25 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 
-from dostyk.risk.histories import HistoryKey, KeyStatistics, RiskHistories, key_value
+from dostyk.risk.encoding import Encoder
+from dostyk.risk.histories import HistoryKey, KeyStatistics, RiskHistories
 from dostyk.risk.schema import FeatureSchema, SchemaMismatch, text_value
 
 #: The format written by :meth:`RiskModel.save`.
 FILE_FORMAT = "dostyk-risk-model/1"
+#: Rows per scoring thread: below it, one thread (waking an OpenMP pool costs more than it gives,
+#: and on a loaded machine an idle pool's threads wait to be scheduled).
+ROWS_PER_THREAD = 20_000
+
+
+def scoring_threads(rows: int) -> int:
+    """Threads for predicting ``rows`` rows: one per :data:`ROWS_PER_THREAD`, at most the cores
+    this process may use. Scores do not depend on it (trees are summed per row)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, rows // ROWS_PER_THREAD))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +64,16 @@ class Contribution:
     value: str
     effect: float
     words: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowAssessment:
+    """One declaration scored in one pass: P(finding), the revenue at stake (``None`` for a
+    model trained without revenue) and the contributions that moved the score most."""
+
+    score: float
+    expected_revenue: float | None
+    explanation: list[Contribution]
 
 
 def _describe(feature: str, value: float, shown: str, effect: float) -> str:
@@ -278,22 +303,37 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise NotFittedError("this RiskModel is not fitted yet: call fit or RiskModel.load")
 
     def transform_features(self, X: pd.DataFrame) -> np.ndarray:
-        """The matrix the trees see for ``X`` (after the schema check)."""
+        """The matrix the trees see for ``X`` (after the schema check), by integer codes
+        (:class:`~dostyk.risk.encoding.Encoder`)."""
+        self._checked(X)
+        return self._encoder.matrix(X)
+
+    def reference_features(self, X: pd.DataFrame) -> np.ndarray:
+        """The same matrix through the text encoding (each key as joined text, looked up in the
+        history indexes): the reference the integer encoding is held equal to."""
+        self._checked(X)
+        return self._matrix(X)
+
+    def _checked(self, X: pd.DataFrame) -> None:
         self._fitted()
         if not isinstance(X, pd.DataFrame):
             raise TypeError("X must be a pandas DataFrame with named columns")
         self.schema_.check(X)
-        return self._matrix(X)
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Per row, [P(no finding), P(finding)]."""
-        matrix = self.transform_features(X)
-        score = np.asarray(
+    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        """P(finding) for each row of an encoded matrix."""
+        return np.asarray(
             self.booster_.predict(
-                matrix, num_iteration=self.best_iteration_, num_threads=self.n_jobs
+                matrix,
+                num_iteration=self.best_iteration_,
+                num_threads=scoring_threads(len(matrix)),
             ),
             dtype=np.float64,
         )
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Per row, [P(no finding), P(finding)]."""
+        score = self.probabilities(self.transform_features(X))
         return np.column_stack([1.0 - score, score])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
@@ -306,28 +346,32 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise NotFittedError(
                 "this RiskModel was trained without revenue: it cannot score revenue"
             )
-        score = np.asarray(
-            self.booster_.predict(
-                matrix, num_iteration=self.best_iteration_, num_threads=self.n_jobs
-            )
-        )
+        return self._revenue(matrix, self.probabilities(matrix))
+
+    def _revenue(self, matrix: np.ndarray, score: np.ndarray) -> np.ndarray:
+        assert self.revenue_booster_ is not None
         given = np.asarray(
-            self.revenue_booster_.predict(matrix, num_threads=self.n_jobs), dtype=np.float64
+            self.revenue_booster_.predict(matrix, num_threads=scoring_threads(len(matrix))),
+            dtype=np.float64,
         )
         return score * np.clip(given, 0.0, None)
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> list[list[Contribution]]:
         """Per row, the ``top`` features that moved its score most, largest effect first."""
         matrix = self.transform_features(X)
+        return self._explain(matrix, self._shown_values(X, matrix), top)
+
+    def _explain(
+        self, matrix: np.ndarray, shown: list[list[str]], top: int
+    ) -> list[list[Contribution]]:
         contributions = np.asarray(
             self.booster_.predict(
                 matrix,
                 num_iteration=self.best_iteration_,
                 pred_contrib=True,
-                num_threads=self.n_jobs,
+                num_threads=scoring_threads(len(matrix)),
             )
         )[:, :-1]  # the last column is the expected value, not a feature
-        shown = self._shown_values(X)
         explained = []
         for row in range(len(matrix)):
             order = np.argsort(-np.abs(contributions[row]), kind="stable")[:top]
@@ -350,8 +394,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             )
         return explained
 
-    def _shown_values(self, X: pd.DataFrame) -> list[list[str]]:
-        matrix = self._matrix(X)
+    def _shown_values(self, X: pd.DataFrame, matrix: np.ndarray) -> list[list[str]]:
         columns = []
         for position, name in enumerate(self.feature_names_):
             if name in self.model_columns_:
@@ -367,12 +410,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     # One declaration, without pandas -----------------------------------------------------------
 
     def _compile(self) -> None:
-        """Precompute the dict lookups of the one-row path (:meth:`score_one`)."""
-        self._codes = self.schema_.code_tables()
-        self._history_tables = self.histories_.lookup_tables()
-        self._row_columns = [
-            (name, self.schema_.column(name).kind == "categorical") for name in self.model_columns_
-        ]
+        """Build the integer encoding of the batch and one-row paths, once per model."""
+        self._encoder = Encoder(self.schema_, self.model_columns_, self.histories_)
+        self._model_column_set = frozenset(self.model_columns_)
 
     def row_matrix(
         self, row: Mapping[str, Any], statistics: Mapping[str, KeyStatistics] | None = None
@@ -384,37 +424,36 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """
         self._fitted()
         self.schema_.check_row(row)
-        values: list[float] = []
-        for name, categorical in self._row_columns:
-            value = row[name]
-            if categorical:
-                code = self._codes[name].get(text_value(value))
-                values.append(np.nan if code is None else float(code))
-            else:
-                values.append(np.nan if value is None else float(value))
-        if statistics is not None:
-            values += self.histories_.row_features(row, statistics)
-        else:
-            histories = self.histories_
-            for key, table in zip(histories.keys, self._history_tables, strict=True):
-                count, findings, money = table.get(key_value(row, key), (0.0, 0.0, 0.0))
-                m = histories.smoothing
-                values.append((findings + m * histories.prior_rate) / (count + m))
-                values.append(count)
-                if histories.with_revenue:
-                    values.append((money + m * histories.prior_revenue) / (count + m))
+        if statistics is None:
+            return np.asarray([self._encoder.row(row)], dtype=np.float64)
+        values = self._encoder.row(row)[: len(self.model_columns_)]
+        values += self.histories_.row_features(row, statistics)
         return np.asarray([values], dtype=np.float64)
 
     def score_one(
         self, row: Mapping[str, Any], statistics: Mapping[str, KeyStatistics] | None = None
     ) -> float:
         """P(finding) for one declaration, from a mapping, without building a DataFrame."""
+        return float(self.probabilities(self.row_matrix(row, statistics))[0])
+
+    def assess_one(
+        self,
+        row: Mapping[str, Any],
+        *,
+        top: int = 3,
+        statistics: Mapping[str, KeyStatistics] | None = None,
+    ) -> RowAssessment:
+        """One declaration's score, revenue at stake and explanation, from one encoding of the
+        mapping: what :meth:`predict_proba`, :meth:`predict_revenue` and :meth:`explain` give
+        for the same declaration as a one-row frame, without building one."""
         matrix = self.row_matrix(row, statistics)
-        return float(
-            self.booster_.predict(
-                matrix, num_iteration=self.best_iteration_, num_threads=self.n_jobs
-            )[0]
-        )
+        score = self.probabilities(matrix)
+        expected = None if self.revenue_booster_ is None else float(self._revenue(matrix, score)[0])
+        shown = [
+            text_value(row[name]) if name in self._model_column_set else f"{value:.6g}"
+            for name, value in zip(self.feature_names_, matrix[0].tolist(), strict=True)
+        ]
+        return RowAssessment(float(score[0]), expected, self._explain(matrix, [shown], top)[0])
 
     # Persistence ------------------------------------------------------------------------------
 

@@ -180,14 +180,6 @@ class FeatureSchema:
                 out[:, position] = values
         return out
 
-    def code_tables(self) -> dict[str, dict[str, int]]:
-        """For each categorical column, category text → code: the one-row path's lookup."""
-        return {
-            column.name: {category: code for code, category in enumerate(column.categories)}
-            for column in self.columns
-            if column.kind == "categorical"
-        }
-
     def to_document(self) -> list[dict[str, Any]]:
         return [
             {

@@ -11,7 +11,7 @@ import json
 import math
 from pathlib import Path
 
-import pandas as pd
+from sklearn.exceptions import NotFittedError
 
 from dostyk.domain.declarations import Channel
 from dostyk.domain.risk import StoredModel
@@ -76,15 +76,21 @@ class ModelSelector:
 
     def assess(self, context: SelectionContext) -> Selection:
         facts, items = facts_of(context)
-        frame = pd.DataFrame([feature_row(facts, items, context.histories)])
-        score = float(self.model.predict_proba(frame)[0, 1])
-        expected = max(0.0, float(self.model.predict_revenue(frame)[0]))
+        # One encoding of the mapping, no DataFrame: the score, the revenue at stake and the
+        # explanation come from the same one-row matrix (RiskModel.assess_one).
+        assessed = self.model.assess_one(
+            feature_row(facts, items, context.histories), top=EXPLAINED
+        )
+        score = assessed.score
+        if assessed.expected_revenue is None:
+            raise NotFittedError(
+                f"model {self.version} was trained without revenue: it cannot choose a channel"
+            )
+        expected = max(0.0, assessed.expected_revenue)
         if not math.isfinite(expected):
             expected = 0.0
         channel = self.policy.channel(expected)
-        words = tuple(
-            c.words.replace("|", "/")[:200] for c in self.model.explain(frame, top=EXPLAINED)[0]
-        )
+        words = tuple(c.words.replace("|", "/")[:200] for c in assessed.explanation)
         criteria = () if channel is Channel.GREEN else (f"model:{channel}",)
         return Selection(
             channel,
