@@ -45,7 +45,7 @@ lint: setup
 	$(RUN) mypy
 
 test: lint
-	$(RUN) pytest -n 2 -q
+	$(RUN) pytest -n 2 -q --durations=15
 
 bench: setup
 	$(RUN) python -m benchmarks
