@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -60,7 +61,9 @@ class PortalMonitor:
         checks.done()
 
 
+@lru_cache(maxsize=64)
 def _windows_text(windows: tuple[EnergyWindow, ...]) -> str:
+    """Cached: a monitor's windows are the same for every occupancy it records."""
     return SEPARATOR.join(f"{w.start_kev:g}-{w.end_kev:g}" for w in windows)
 
 

@@ -36,15 +36,19 @@ def encode_counts(values: npt.NDArray[np.integer] | npt.NDArray[np.floating]) ->
     """The canonical text of an array of counts (integers) or totals (floats)."""
     array = np.asarray(values)
     if array.dtype.kind == "f":
-        code, data = "f8", array.astype("<f8")
+        code, data = "f8", array.astype("<f8", copy=False)
     else:
-        if array.size and int(array.min()) < 0:
-            raise SliceTextError("counts cannot be negative")
-        largest = int(array.max()) if array.size else 0
+        if not array.size:
+            largest = 0
+        else:
+            if array.dtype.kind != "u" and int(array.min()) < 0:
+                raise SliceTextError("counts cannot be negative")
+            largest = int(array.max())
         code = next(name for name, top in _UNSIGNED if largest <= top)
-        data = array.astype(_DTYPES[code])
-    shape = "x".join(str(n) for n in array.shape)
-    packed = base64.b64encode(zlib.compress(np.ascontiguousarray(data).tobytes(), LEVEL))
+        data = array.astype(_DTYPES[code], copy=False)
+    shape = "x".join(map(str, array.shape))
+    # b2a_base64 is what base64.b64encode calls, without its wrapper's checks.
+    packed = binascii.b2a_base64(zlib.compress(data.tobytes(), LEVEL), newline=False)
     return f"{code}:{shape}:{packed.decode('ascii')}"
 
 

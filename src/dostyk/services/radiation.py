@@ -141,12 +141,12 @@ def record_occupancies(
         _check(uow, occupancies)
         # Analysed together: the algorithms are vectorised over occupancies.
         analysed = analyse_many(occupancies, thresholds)
-        for occupancy, found in zip(occupancies, analysed, strict=True):
-            stored = StoredOccupancy.of(occupancy, source)
+        stored = [StoredOccupancy.of(occupancy, source) for occupancy in occupancies]
+        # One multi-row insert for the lot (a train's railcars), then the few alarms.
+        uow.occupancies.add_many(stored)
+        for row, found in zip(stored, analysed, strict=True):
             results = tuple(found)
-            uow.occupancies.add(stored)
-            alarm = _open_alarm(uow, stored, results)
-            done.append(RecordedOccupancy(stored, results, alarm))
+            done.append(RecordedOccupancy(row, results, _open_alarm(uow, row, results)))
     return done
 
 

@@ -40,6 +40,7 @@ from dostyk.radiation.simulation import (
     Simulated,
     Source,
     SourceClass,
+    Vehicle,
 )
 from dostyk.services import radiation
 from dostyk.services.actors import SYSTEM
@@ -144,24 +145,25 @@ class Portals:
         rng = self.rngs[post_code]
         lane = lanes[self.turn.get(post_code, 0) % len(lanes)]
         self.turn[post_code] = self.turn.get(post_code, 0) + 1
-        passes: list[tuple[Simulated, bool]] = []
-        when = at
+        vehicles: list[Vehicle] = []
+        weights = SOURCE_WEIGHTS / SOURCE_WEIGHTS.sum()
         for crossing, hs_codes in units:
             source: Source | None = None
             if rng.random() < SOURCE_RATE:
-                weights = SOURCE_WEIGHTS / SOURCE_WEIGHTS.sum()
                 source = SOURCES[int(rng.choice(len(SOURCES), p=weights))]
-            railcar = crossing.part_of is not None
-            simulated = lane.pass_vehicle(
-                when,
-                cargo=cargo_for(hs_codes),
-                source=source,
-                railcar=railcar,
-                conveyance_ref=crossing.conveyance_id,
-                crossing_id=crossing.crossing_id,
+            vehicles.append(
+                Vehicle(
+                    cargo_for(hs_codes),
+                    source,
+                    railcar=crossing.part_of is not None,
+                    conveyance_ref=crossing.conveyance_id,
+                    crossing_id=crossing.crossing_id,
+                )
             )
-            passes.append((simulated, railcar))
-            when = simulated.occupancy.ended_at + timedelta(seconds=1)
+        # The whole train (or queue) in one vectorised pass.
+        simulated = lane.pass_train(at, vehicles)
+        passes = [(s, v.railcar) for s, v in zip(simulated, vehicles, strict=True)]
+        when = simulated[-1].occupancy.ended_at + timedelta(seconds=1) if simulated else at
         return passes, when
 
     def record(
