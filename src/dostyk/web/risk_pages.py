@@ -2,7 +2,7 @@
 hit rates and revenue per channel, and rule, model and random selection over time per post.
 
 Every page has its JSON twin at the same path under /api/v1; the charts are Plotly figures in
-the page's data, drawn by static/risk.js from the served plotly.min.js.
+the page's data, drawn by static/charts.js from the served plotly.min.js.
 """
 
 from __future__ import annotations
