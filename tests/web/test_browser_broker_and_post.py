@@ -49,8 +49,12 @@ GOODS = {
 
 
 def test_a_broker_lodges_on_the_form_sees_it_green_and_pays(
-    page: Page, live_url: str, web_engine: Engine
+    page: Page, live_url: str, web_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The random share draws from the ledger root, which the session's random token makes
+    # differ from run to run; this test is about the green path, so its draw is pinned above
+    # the share (the draw itself is tested in tests/services).
+    monkeypatch.setattr("dostyk.services.selectivity.random_draw", lambda root, ident: 0.5)
     seasoned_importer(web_engine)
     sign_in(page, live_url, "broker")
 
