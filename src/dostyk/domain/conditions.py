@@ -170,25 +170,20 @@ class _Parser:
         return node
 
     def expr(self) -> Node:
-        node = self.conjunction()
-        while self.is_("or"):
-            column = self.take().column
-            right = self.conjunction()
-            node = Node(
-                "or",
-                args=(_want(node, "boolean", "or"), _want(right, "boolean", "or")),
-                column=column,
-            )
-        return node
+        return self._chain("or", self.conjunction)
 
     def conjunction(self) -> Node:
-        node = self.negation()
-        while self.is_("and"):
+        return self._chain("and", self.negation)
+
+    def _chain(self, connective: str, operand: Callable[[], Node]) -> Node:
+        """Operands joined left to right by one boolean connective (``and`` binds tighter)."""
+        node = operand()
+        while self.is_(connective):
             column = self.take().column
-            right = self.negation()
+            right = operand()
             node = Node(
-                "and",
-                args=(_want(node, "boolean", "and"), _want(right, "boolean", "and")),
+                connective,
+                args=(_want(node, "boolean", connective), _want(right, "boolean", connective)),
                 column=column,
             )
         return node

@@ -70,9 +70,10 @@ def posts() -> list[Post]:
     ]
 
 
-def tariff_rates() -> list[TariffRate]:
+@cache
+def tariff_rates() -> tuple[TariffRate, ...]:
     """Duty and VAT rates per HS heading (a model tariff; see PROVENANCE.md)."""
-    return [
+    return tuple(
         TariffRate(
             code_prefix=row["code_prefix"],
             valid_from=date.fromisoformat(row["valid_from"]),
@@ -81,4 +82,4 @@ def tariff_rates() -> list[TariffRate]:
             note=row["note"] or None,
         )
         for row in _rows("tariff_rates.csv")
-    ]
+    )

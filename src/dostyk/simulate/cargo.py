@@ -71,16 +71,26 @@ def check_catalogue() -> None:
 
 
 @cache
+def _shipped_tariff() -> Tariff:
+    return Tariff.of(tariff_rates())
+
+
+@cache
+def _subheadings_of_chapter(chapter: str) -> tuple[str, ...]:
+    return tuple(code for code in nomenclature().subheadings() if code[:2] == chapter)
+
+
+@cache
 def cheaper_code(hs6: str, on: date) -> str | None:
     """The subheading of the same chapter with the lowest duty: where a misclassifier hides.
 
     None when no subheading of the chapter carries a lower duty than ``hs6``.
     """
-    tariff = Tariff.of(tariff_rates())
+    tariff = _shipped_tariff()
     own = tariff.rate_for(f"{hs6}0000", on).duty_rate
     best: tuple[Decimal, str] | None = None
-    for code in nomenclature().subheadings():
-        if code[:2] != hs6[:2] or code == hs6:
+    for code in _subheadings_of_chapter(hs6[:2]):
+        if code == hs6:
             continue
         rate = tariff.rate_for(f"{code}0000", on).duty_rate
         if rate < own and (best is None or (rate, code) < best):
