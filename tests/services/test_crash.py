@@ -25,6 +25,7 @@ import signal
 import time
 from collections import Counter
 from decimal import Decimal
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,12 @@ KILLS = 50
 SEED = 20_251_128
 #: More than the children can get through, so that every one of them is killed at work.
 DECLARATIONS = 100_000
-#: The child is killed this long after it starts, in seconds, drawn uniformly; with group
-#: commit longer, so that a loaded machine still lets it commit a few batches before the kill.
+#: The child is killed this long after its first acknowledgement, in seconds, drawn uniformly;
+#: with group commit longer, so that it commits a few batches before the kill.
 LIFETIME = (0.02, 0.3)
 BATCH_LIFETIME = (0.1, 0.8)
+#: The longest a child may take to acknowledge its first step, in seconds.
+FIRST_STEP_TIMEOUT = 60.0
 S = DeclarationStatus
 
 #: The status each acknowledged step leaves behind, or the record it leaves where none.
@@ -73,12 +76,24 @@ def kill_repeatedly(database: Path, acknowledgements: Path, batch: bool) -> int:
             target=crash_worker.run,
             args=(str(database), str(acknowledgements), DECLARATIONS, batch),
         )
+        before = acknowledgements.stat().st_size if acknowledgements.exists() else 0
         child.start()
+        _wait_for_first_acknowledgement(acknowledgements, before, child)
         time.sleep(rng.uniform(*(BATCH_LIFETIME if batch else LIFETIME)))
         child.kill()
         child.join()
         killed += child.exitcode == -signal.SIGKILL
     return killed
+
+
+def _wait_for_first_acknowledgement(path: Path, size_before: int, child: BaseProcess) -> None:
+    """Until the child has acknowledged a step: on a loaded machine its start alone can outlast
+    a drawn lifetime, and a child killed before it works tests nothing."""
+    deadline = time.monotonic() + FIRST_STEP_TIMEOUT
+    while child.is_alive() and time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size > size_before:
+            return
+        time.sleep(0.002)
 
 
 def acknowledged(path: Path) -> list[tuple[str, str, str]]:
