@@ -2,7 +2,7 @@
 
 The exporting country records the same goods as they leave it (UN Comtrade's "mirror" figures).
 After freight and insurance — its FOB values raised to CIF by a factor, 1.10 by default, the
-IMF's convention — and the time in transit — each import dated by its lodgement less the
+conventional 10 % — and the time in transit — each import dated by its lodgement less the
 transit time, two days by default — its figure for an HS chapter and month should match the
 declared imports from it up to the usual noise of trade statistics. Where it exceeds them, goods
 entered undervalued, with understated mass, misdeclared or off the manifest (Fisman & Wei 2004,
@@ -49,8 +49,9 @@ from dostyk.integrity.indicators import Indicators
 from dostyk.reference import nomenclature
 from dostyk.warehouse.backends import Warehouse
 
-#: FOB to CIF: the IMF's conventional 10 % for freight and insurance (Direction of Trade
-#: Statistics); the OECD's ITIC estimates margins per route and product where one knows better.
+#: FOB to CIF: the conventional 10 % for freight and insurance, with which the IMF's Direction of
+#: Trade Statistics long derived one side of a flow from the other (its 2017 yearbook states
+#: 1.06); the OECD's ITIC estimates margins per route and product where one knows better.
 CIF_FOB_FACTOR = 1.10
 #: Days from the partner's export clearance to the declaration here: each import is dated by
 #: its lodgement less this, to fall in the partner's month.
@@ -216,6 +217,8 @@ def covered_months(first: datetime | None, last: datetime | None) -> list[int]:
     """The months (YYYYMM) the recorded imports cover to within the slack at both ends."""
     if first is None or last is None or pd.isna(first) or pd.isna(last):
         return []
+    # Spark hands instants back without their zone (its session's zone is UTC), DuckDB with it.
+    first, last = (_utc(moment) for moment in (first, last))
     slack = timedelta(days=COVERAGE_SLACK_DAYS)
     months = []
     year, month = first.year, first.month
@@ -226,6 +229,13 @@ def covered_months(first: datetime | None, last: datetime | None) -> list[int]:
             months.append(year * 100 + month)
         year, month = following.year, following.month
     return months
+
+
+def _utc(moment: datetime) -> datetime:
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+    utc: datetime = stamp.to_pydatetime()
+    return utc
 
 
 def _noise(ratios: np.ndarray[Any, np.dtype[np.float64]]) -> float:

@@ -9,7 +9,7 @@ understated mass on this side. It reports them the way UN Comtrade figures are m
   the 30th may be declared here on the 2nd;
 - valued free on board (FOB) at its border: the true customs value here (CIF at the border)
   less freight and insurance, whose margin differs by goods (5 to 15 %, drawn once per reporter
-  and subheading; the usual assumption, the IMF's, is 10 %);
+  and subheading; the usual convention is 10 %);
 - with its own reporting noise: a few per cent on value (sd 3 %) and mass (sd 2 %) per figure.
 
 So an honest world shows a mirror gap of noise only, and undervaluation, understated mass and
