@@ -73,6 +73,14 @@ def report(
                 subject.score,
                 first,
             )
+    mirror = result.mirror
+    if len(mirror.gaps):
+        terminal.say(
+            "mirror analysis: {} compared over {}, {} with a gap",
+            plural(len(mirror.gaps), "chapter-month"),
+            ", ".join(mirror.months),
+            int(mirror.gaps["gap"].astype(bool).sum()),
+        )
     terminal.say(
         "{} ranked, {}; Parquet in {}; report {}",
         plural(len(result.subjects), "subject"),

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from dostyk.integrity.indicators import Indicators
 from dostyk.integrity.inspectors import inspector_indicators
+from dostyk.integrity.mirror import MirrorResult, mirror_indicators
 from dostyk.integrity.networks import (
     SuggestedRelationship,
     network_indicators,
@@ -46,6 +47,8 @@ class SuiteResult:
     inspectors: pd.DataFrame
     pairs: pd.DataFrame
     communities: dict[str, int] = field(default_factory=dict)
+    #: The mirror analysis: chapter-months compared and the drill-down of their gaps.
+    mirror: MirrorResult = field(default_factory=MirrorResult)
 
 
 def run(w: Warehouse) -> SuiteResult:
@@ -58,10 +61,17 @@ def run(w: Warehouse) -> SuiteResult:
     benford_indicators(w, out)
     importer_indicators(w, out)
     empty_return_indicators(w, out)
+    mirror = mirror_indicators(w, out)
     communities = network_indicators(w, out, pairs)
     frame = out.frame()
     return SuiteResult(
-        frame, rank(frame), suggested_relationships(w, pairs), inspectors, pairs, communities
+        frame,
+        rank(frame),
+        suggested_relationships(w, pairs),
+        inspectors,
+        pairs,
+        communities,
+        mirror,
     )
 
 
@@ -88,4 +98,6 @@ def write(result: SuiteResult, folder: Path, computed_at: datetime | None = None
     suggested: list[dict[str, Any]] = [asdict(s) for s in result.suggested]
     columns = ["officer_id", "party_id", "post_code", "inspections", "expected", "q_value", "words"]
     _write(pd.DataFrame(suggested, columns=columns), target / "suggested_relationships.parquet")
+    _write(result.mirror.gaps, target / "mirror_gaps.parquet")
+    _write(result.mirror.drilldown, target / "mirror_drilldown.parquet")
     return target

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dostyk.domain.ports import Post
-from dostyk.services import registry
+from dostyk.services import partner_trade, registry
 from dostyk.services.actors import NATIONAL_TIME
 from dostyk.services.risk_admin import ModelShelf
 from dostyk.simulate.behaviour import Behaviour
@@ -20,7 +20,7 @@ from dostyk.simulate.calibration import volume_for
 from dostyk.simulate.cargo import check_catalogue
 from dostyk.simulate.population import HQ_ID, build
 from dostyk.simulate.truth import GroundTruth
-from dostyk.simulate.world import World
+from dostyk.simulate.world import TAIL_DAYS, World
 from dostyk.store.batch import Batch
 from dostyk.store.unit_of_work import UnitOfWork
 
@@ -111,12 +111,22 @@ def simulate(
     else:
         with Batch(engine, every=batch, seconds=BATCH_SECONDS):
             world.run(progress)
+    if not dry_run:
+        # The partners publish their figures once the months are over: here, when the world stops.
+        published = world.end + timedelta(days=TAIL_DAYS)
+        if until is not None:
+            published = min(published, until)
+        partner_trade.record_partner_exports(
+            engine, world.partners.records(), actor=HQ_ID, at=min(published, datetime.now(UTC))
+        )
     report = SimulationReport(start, days, sorted(volumes))
     report.counts = dict(sorted(world.stats.items()))
     report.tally = world.tally
     report.seconds = (datetime.now(UTC) - started).total_seconds()
     if truth_folder is not None:
         truth.write(truth_folder, _parameters(seed, start, days, report.posts, behaviour, scale))
+        inspectors = {k: c.inspector for k, c in world.cases.items() if c.inspector is not None}
+        world.partners.write_truth(truth_folder, inspectors)
         report.truth_folder = truth_folder
     return report
 

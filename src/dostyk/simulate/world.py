@@ -30,6 +30,7 @@ from dostyk.domain.declarations import (
 from dostyk.domain.inspections import Finding, FindingKind
 from dostyk.domain.manifests import Manifest, ManifestKind, ManifestLine
 from dostyk.domain.money import to_amount
+from dostyk.domain.ports import TransportMode
 from dostyk.domain.shifts import DutyShift
 from dostyk.domain.tariff import Tariff
 from dostyk.reference import tariff_rates
@@ -50,6 +51,7 @@ from dostyk.services.radiation_hold import HeldByAlarm
 from dostyk.services.risk_admin import ModelShelf, active_selector
 from dostyk.simulate.behaviour import Behaviour
 from dostyk.simulate.cargo import RAIL_GOODS, TRUCK_GOODS, Goods, cheaper_code, unit_value
+from dostyk.simulate.mirror import NET_SHARE, PartnerTrade
 from dostyk.simulate.population import CREWS, Population, PostPeople
 from dostyk.simulate.portals import STEP_MINUTES, Pending, Portals
 from dostyk.simulate.truth import DeclarationTruth, GroundTruth
@@ -161,6 +163,8 @@ class World:
         self.portals = Portals(engine, seed, self.post_index, live)
         self.portals.truth = truth.radiation
         self.portals.counts = self.stats
+        #: What the partner countries see leave them, for the figures they report.
+        self.partners = PartnerTrade(seed)
 
     # ---------------------------------------------------------------- time and scheduling
 
@@ -627,6 +631,7 @@ class World:
             hidden_value = Decimal(str(round(plan["hidden_kg"] * goods.usd_per_kg, 2))) * rate
             true_duty += self._duty(goods.commodity_code, hidden_value, day)
             true_value += hidden_value
+        self._mirror(people, plan, declaration_id, broker, items, arrived)
         declared_value_kzt = sum((i.customs_value * rate for i in items), Decimal(0))
         case = Case(
             declaration_id,
@@ -673,6 +678,50 @@ class World:
             lodged = self._during_shift_of(people, partner, lodged, within_hours=48) or lodged
         self.schedule(lodged, self._lodge, case, declaration, units)
         return lodged
+
+    def _mirror(
+        self,
+        people: PostPeople,
+        plan: dict[str, Any],
+        declaration_id: str,
+        broker: str,
+        items: list[DeclarationItem],
+        arrived: datetime,
+    ) -> None:
+        """The partner sees the true consignments leave (hidden goods too) and exports them."""
+        reporter = people.post.neighbour_country or "CN"
+        mode = "rail" if people.post.mode is TransportMode.RAIL else "road"
+        exported = self.partners.exported_on(arrived, mode)
+        for index, ((goods, mass), usd_per_kg) in enumerate(
+            zip(plan["consignments"], plan["values"], strict=True)
+        ):
+            net = round(mass * NET_SHARE, 1)
+            value = float(to_amount(Decimal(str(round(net * usd_per_kg, 2)))))
+            if index == 0 and plan["hidden_kg"]:
+                # Goods off the manifest: the world values them at the subheading's usual price.
+                value += round(plan["hidden_kg"] * goods.usd_per_kg, 2)
+                net += plan["hidden_kg"] * NET_SHARE
+            self.partners.ship(
+                reporter, goods.hs6, exported, value, net, net / goods.kg_per_unit, goods.unit
+            )
+            item = items[index]
+            self.partners.declared(
+                {
+                    "declaration_id": declaration_id,
+                    "post_code": people.post.code,
+                    "importer_id": plan["importer"],
+                    "declarant_id": broker,
+                    "reporter": reporter,
+                    "hs6": goods.hs6,
+                    "exported_on": exported.isoformat(),
+                    "month": exported.strftime("%Y-%m"),
+                    "true_value_usd": value,
+                    "declared_value_usd": float(item.customs_value),
+                    "true_net_kg": net,
+                    "declared_net_kg": item.net_mass_kg,
+                    "scheme": plan["scheme"],
+                }
+            )
 
     def _during_shift_of(
         self, people: PostPeople, inspector: str, earliest: datetime, within_hours: int = 24 * CREWS

@@ -1,4 +1,5 @@
-"""Repositories of the integrity unit's records: anomalies, conflicts of interest, cases.
+"""Repositories of the integrity unit's records: anomalies, conflicts of interest, cases, and
+the partner-reported exports its mirror analysis reads.
 
 Kept apart from :mod:`dostyk.store.repositories` since they serve one capability; they are built
 on the unit of work's connection and ledger like the others (``Conflicts(uow.connection,
@@ -20,6 +21,7 @@ from sqlalchemy import bindparam, desc, select
 from dostyk.domain.anomalies import Anomaly
 from dostyk.domain.cases import IntegrityCase
 from dostyk.domain.conflicts import ConflictExclusion, ConflictOfInterest
+from dostyk.domain.partner_trade import PartnerExport
 from dostyk.store import tables as t
 from dostyk.store.repositories import Repository, _listed, _one_of, _slots
 
@@ -110,3 +112,9 @@ class Cases(Repository[IntegrityCase]):
             .order_by(column.case_id)
         )
         return [self._record(row) for row in self.connection.execute(query)]
+
+
+class PartnerExports(Repository[PartnerExport]):
+    """What trading partners report they exported here (the mirror analysis' reference)."""
+
+    table = t.partner_exports

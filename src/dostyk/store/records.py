@@ -32,6 +32,7 @@ from dostyk.domain.monitors import PortalMonitor, StoredOccupancy
 from dostyk.domain.officers import Officer, Posting
 from dostyk.domain.overrides import Override
 from dostyk.domain.parties import Party, format_roles, parse_roles
+from dostyk.domain.partner_trade import PartnerExport
 from dostyk.domain.payments import Payment
 from dostyk.domain.ports import Post
 from dostyk.domain.queues import QueueException
@@ -75,6 +76,7 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.conflicts_of_interest.name: ConflictOfInterest,
     t.conflict_exclusions.name: ConflictExclusion,
     t.integrity_cases.name: IntegrityCase,
+    t.partner_exports.name: PartnerExport,
     t.accounts.name: Account,
     t.account_credentials.name: Credential,
     t.api_tokens.name: ApiToken,

@@ -875,6 +875,41 @@ integrity_cases = table(
     Index(None, "subject_kind", "subject_id"),
 )
 
+# --- mirror analysis: what trading partners report they exported here ----------------------
+# Reference data like the tariff (imported with the package, logged in the ledger); see
+# dostyk.domain.partner_trade and docs/integrity.md, "Mirror analysis".
+DESCRIPTIONS["partner_exports"] = (
+    "Exports to this country as the exporting country reports them (UN Comtrade mirror "
+    "data): FOB value in US dollars, net mass and quantity per HS subheading and month."
+)
+
+partner_exports = table(
+    "partner_exports",
+    column(
+        "reporter",
+        String(2),
+        "ISO 3166-1 alpha-2 code of the exporting country that reports the figure",
+        primary_key=True,
+    ),
+    column(
+        "partner",
+        String(2),
+        "ISO 3166-1 alpha-2 code of the destination it reports: this country",
+        primary_key=True,
+    ),
+    column(
+        "hs6", String(6), "HS subheading, six digits, as the reporter gives it", primary_key=True
+    ),
+    column("month", String(7), "Month of the export, YYYY-MM", primary_key=True),
+    column("fob_usd", Money, "Value free on board at the reporter's border, US dollars"),
+    column("source", String(200), "Where the figure comes from: database, release, download"),
+    column("net_mass_kg", Double, "Net mass, kilograms; empty when not reported", nullable=True),
+    column(
+        "quantity", Quantity, "Quantity in the unit below; empty when not reported", nullable=True
+    ),
+    column("unit", String(3), "UN/ECE Rec. 20 unit of the quantity", nullable=True),
+)
+
 # Running statistics that use cases consult instead of reading history. They are derived from the
 # records in the same transaction as the release that changes them, so they are neither records
 # (exported, imported, logged) nor evidence: `dostyk ledger verify` rebuilds them from the records
