@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -531,6 +532,13 @@ finding_reviews = table(
         "duty_amount",
         Money,
         "Duty the review adds (fraud missed) or remits (no basis), national currency",
+    ),
+    # The finding reviewed is one the inspection made (no check when the whole result is).
+    ForeignKeyConstraint(
+        ["inspection_id", "finding_no"],
+        ["findings.inspection_id", "findings.finding_no"],
+        deferrable=True,
+        initially="DEFERRED",
     ),
     Index(None, "inspection_id"),
     Index(None, "declaration_id"),
