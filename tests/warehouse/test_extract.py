@@ -109,3 +109,40 @@ def _declarant(engine: Engine, declaration_id: str) -> str:
                 )
             ).scalar_one()
         )
+
+
+def test_a_review_recorded_after_a_build_reaches_the_warehouse(
+    store: Engine, tmp_path: Path
+) -> None:
+    """Reviews are records like the others: the next build merges them in."""
+    from dostyk.domain.reviews import ReviewKind, ReviewOutcome
+    from dostyk.services.reviews import record_review
+    from dostyk.simulate.population import HQ_ID
+
+    build_warehouse(store, tmp_path)
+    i, d = t.inspections.c, t.declarations.c
+    with store.connect() as connection:
+        inspection_id = connection.execute(
+            select(i.inspection_id)
+            .join(t.declarations, d.declaration_id == i.declaration_id)
+            .where(i.ended_at.is_not(None), d.status == "released")
+            .order_by(i.inspection_id)
+            .limit(1)
+        ).scalar_one()
+    review = record_review(
+        store,
+        inspection_id,
+        ReviewKind.AUDIT,
+        ReviewOutcome.UPHELD,
+        "Desk audit of the importer's accounts found nothing more",
+        actor=HQ_ID,
+        at=datetime(2025, 1, 3, 6, 0, tzinfo=UTC),
+    )
+    report = build_warehouse(store, tmp_path)
+    assert report.tables["finding_reviews"][1] == 1
+    [row] = pq.read_table(tmp_path / "finding_reviews.parquet").to_pylist()
+    assert (row["review_id"], row["inspection_id"], row["outcome"]) == (
+        review.review_id,
+        inspection_id,
+        "upheld",
+    )

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from dostyk.cli import terminal
-from dostyk.cli.acting import Actor, At, ChannelChoice, Reader, moment, refusals, refuse
+from dostyk.cli.acting import (
+    Actor,
+    AsJson,
+    At,
+    ChannelChoice,
+    Reader,
+    amount,
+    instant,
+    moment,
+    refusals,
+    refuse,
+)
 from dostyk.cli.context import open_store
 from dostyk.cli.wording import plural
 
@@ -28,7 +40,8 @@ Reason = Annotated[
 ]
 
 inspection_app = typer.Typer(
-    help="Inspections: random assignment, reassignment, start, findings, re-checking the draw.",
+    help="Inspections: random assignment, reassignment, start, findings, re-checking the draw, "
+    "and the later review of their result (appeal, post-clearance audit).",
     no_args_is_help=True,
 )
 override_app = typer.Typer(
@@ -210,6 +223,153 @@ def _recorded_size(draw: str) -> int | None:
     except (ValueError, KeyError, TypeError):
         return None
     return size if isinstance(size, int) and size >= 0 else None
+
+
+class ReviewKindChoice(StrEnum):
+    """How a result comes to be reviewed (the domain's ReviewKind is loaded on use only)."""
+
+    APPEAL = "appeal"
+    AUDIT = "audit"
+
+
+class OutcomeChoice(StrEnum):
+    """What a review concludes, as the option spells it."""
+
+    UPHELD = "upheld"
+    NO_BASIS = "no-basis"
+    FRAUD_MISSED = "fraud-missed"
+
+
+@inspection_app.command("review")
+def review(
+    inspection_id: InspectionId,
+    kind: Annotated[
+        ReviewKindChoice,
+        typer.Option(
+            "--kind",
+            help="appeal: the declarant contests a finding (a post chief or above decides); "
+            "audit: a post-clearance audit of a released declaration (a regional chief or above).",
+        ),
+    ],
+    outcome: Annotated[
+        OutcomeChoice,
+        typer.Option(
+            "--outcome",
+            help="upheld; no-basis: the finding is reversed, it had no basis; fraud-missed: "
+            "reversed the other way, the inspection passed fraud (audits only).",
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Written reason, at least 10 characters (recorded).")],
+    actor: Actor,
+    at: At = None,
+    finding: Annotated[
+        int | None,
+        typer.Option(
+            "--finding",
+            help="The finding's number; leave it out to review the inspection's result as a whole.",
+            min=1,
+        ),
+    ] = None,
+    duty: Annotated[
+        str,
+        typer.Option(
+            help="Duty the review adds (fraud-missed) or remits (no-basis), national currency."
+        ),
+    ] = "0.00",
+) -> None:
+    """A second officer above the inspector records the outcome of an appeal or an audit.
+
+    The inspection's findings stay as they were made; the review is recorded beside them, under
+    the ledger, and the integrity unit's indicators count the reversals per inspector.
+    """
+    from dostyk.domain.reviews import ReviewKind, ReviewOutcome
+    from dostyk.services import reviews
+
+    when = moment(at)
+    added = amount(duty, "--duty")
+    engine = open_store()
+    with refusals():
+        done = reviews.record_review(
+            engine,
+            inspection_id,
+            ReviewKind(kind.value),
+            ReviewOutcome(outcome.value.replace("-", "_")),
+            reason,
+            finding_no=finding,
+            duty_amount=added,
+            actor=actor,
+            at=when,
+        )
+    what = "its result" if done.finding_no is None else f"finding {done.finding_no}"
+    terminal.say(
+        "Review [bold]{}[/bold] of inspection {} ({}): {} {} by {}",
+        done.review_id,
+        inspection_id,
+        what,
+        done.kind,
+        _OUTCOME_WORDS[done.outcome.value],
+        done.reviewed_by,
+    )
+    if done.duty_amount:
+        change = "added" if done.outcome.value == "fraud_missed" else "remitted"
+        terminal.say("duty {}: {:,}", change, done.duty_amount)
+
+
+_OUTCOME_WORDS = {
+    "upheld": "upheld",
+    "no_basis": "reversed (the finding had no basis)",
+    "fraud_missed": "reversed (the inspection missed fraud)",
+}
+
+
+@inspection_app.command("reviews")
+def list_reviews(
+    inspection_id: InspectionId, as_json: AsJson = False, actor: Reader = None, at: At = None
+) -> None:
+    """Show an inspection's findings and every review of its result, oldest first."""
+    from dostyk.services import reviews
+    from dostyk.services.declaration_record import record_json
+
+    moment(at)
+    engine = open_store()
+    with refusals(writes=False):
+        seen = reviews.reviewed_inspection(engine, inspection_id)
+    if as_json:
+        terminal.echo_json(
+            {
+                "inspection": record_json(seen.inspection),
+                "findings": [record_json(f) for f in seen.findings],
+                "reviews": [record_json(r) for r in seen.reviews],
+            }
+        )
+        return
+    inspection = seen.inspection
+    terminal.say(
+        "Inspection [bold]{}[/bold] of {} by {}, ended {}: {}",
+        inspection.inspection_id,
+        inspection.declaration_id,
+        inspection.inspector_id,
+        instant(inspection.ended_at) or "not yet",
+        plural(len(seen.findings), "finding") if seen.findings else "nothing irregular found",
+    )
+    if not seen.reviews:
+        terminal.say("no review of its result")
+        return
+    table = terminal.table(
+        "review", "at (UTC)", "kind", "finding", "outcome", "duty", "by", "reason"
+    )
+    for r in seen.reviews:
+        table.add_row(
+            r.review_id,
+            instant(r.reviewed_at),
+            r.kind.value,
+            "all" if r.finding_no is None else str(r.finding_no),
+            r.outcome.value,
+            f"{r.duty_amount:,}",
+            r.reviewed_by,
+            r.reason,
+        )
+    table.show()
 
 
 @override_app.command("request")

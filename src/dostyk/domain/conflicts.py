@@ -3,7 +3,8 @@
 An official whose child's school fees a trading company pays cannot inspect that company's goods
 or approve a change to its declarations' channel without the conflict showing. The integrity unit
 keeps a register of declared relationships; random assignment leaves a conflicted inspector out
-of the draw and an override decision by a conflicted officer is refused, and both are recorded
+of the draw, and an override decision or a review of an inspection by a conflicted officer is
+refused; each is recorded
 (:class:`ConflictExclusion`). A withdrawn declaration stays on the register with its withdrawal.
 """
 
@@ -75,6 +76,8 @@ class ExclusionAction(StrEnum):
     DRAW = "draw"
     #: Refused the decision on an override.
     OVERRIDE_DECISION = "override_decision"
+    #: Refused the review of an inspection's result (an appeal or a post-clearance audit).
+    REVIEW_DECISION = "review_decision"
 
 
 @dataclass(frozen=True, slots=True)

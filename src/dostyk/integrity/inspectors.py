@@ -7,7 +7,8 @@ inspector's inspections that is what risk expected him to find; multiplied by ho
 post do against their own expectation (leave-him-out, pulled towards the national ratio when the
 post is small) it is what a peer would have found in his place. Corrupt inspectors find less than
 that, pass mass excess the scales measured, accept values far below the usual, clear faster and
-ask for downgrades.
+ask for downgrades; more of their results are reversed later, on the declarant's appeal (a
+finding made up to be paid to drop) or by a post-clearance audit (fraud waved through).
 """
 
 from __future__ import annotations
@@ -107,6 +108,54 @@ def inspector_totals(w: Warehouse) -> pd.DataFrame:
     frame["downgrades"] = frame["downgrades"].fillna(0).astype("int64")
     frame["hours"] = frame["hours"].astype("float64")
     return frame
+
+
+#: The warehouse table of later reviews of inspections' results (appeals, audits).
+REVIEWS = "finding_reviews"
+
+
+def reversal_totals(w: Warehouse) -> pd.DataFrame:
+    """Per (inspector, post): finished inspections, those whose result a later review reversed
+    (either way), and what the risk each carried predicts of reversals.
+
+    A reversal is rare, so the risk stratum is the channel risk first chose alone (not its
+    criteria, as for detection): the national share of inspections in that channel reversed.
+    Empty when the warehouse has no reviews at all (nothing to compare against).
+    """
+    columns = [
+        "inspector_id",
+        "post_code",
+        "reviewable",
+        "reversed",
+        "no_basis",
+        "fraud_missed",
+        "expected_reversed",
+    ]
+    if not w.has(REVIEWS):
+        return pd.DataFrame(columns=columns)
+    v = w.table(REVIEWS)
+    if int(v.count().to_pyarrow().as_py()) == 0:
+        return pd.DataFrame(columns=columns)
+    flags = v.group_by("inspection_id").aggregate(
+        no_basis=(v.outcome == "no_basis").cast("int64").max(),
+        fraud_missed=(v.outcome == "fraud_missed").cast("int64").max(),
+    )
+    base = left_add(finished_inspections(w), flags, "inspection_id")
+    base = base.mutate(
+        no_basis=base.no_basis.fill_null(0),
+        fraud_missed=base.fraud_missed.fill_null(0),
+    )
+    base = base.mutate(reversed=ibis.greatest(base.no_basis, base.fraud_missed))
+    strata = base.group_by("risk_channel").aggregate(stratum_reversed=base.reversed.mean())
+    rated = base.join(strata, "risk_channel")
+    totals = rated.group_by(["inspector_id", "post_code"]).aggregate(
+        reviewable=rated.count(),
+        reversed=rated.reversed.sum(),
+        no_basis=rated.no_basis.sum(),
+        fraud_missed=rated.fraud_missed.sum(),
+        expected_reversed=rated.stratum_reversed.sum(),
+    )
+    return fetch(totals)
 
 
 def _leave_out(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -222,7 +271,42 @@ def inspector_indicators(w: Warehouse, out: Indicators) -> pd.DataFrame:
             f"asked for {int(k)} downgrades to green; peers' rate would give "
             f"{rate * row.inspections:.1f}",
         )
+    _reversals(w, out)
     return frame
+
+
+def _reversals(w: Warehouse, out: Indicators) -> None:
+    """``findings_reversed``: more of his results reversed on appeal or audit than his peers'
+    facing the same risk. O = his inspections whose result a later review reversed (no basis
+    or fraud missed); E = Σ of each inspection's channel reversal rate × his post peers' O/E
+    (leave-him-out, shrunk to 1); p = P(Poisson(E) ≥ O)."""
+    frame = reversal_totals(w)
+    if frame.empty:
+        return
+    observed = frame["reversed"].to_numpy(dtype=np.float64)
+    expected = frame["expected_reversed"].to_numpy(dtype=np.float64)
+    peer_observed = _leave_out(frame, "reversed")
+    peer_expected = _leave_out(frame, "expected_reversed")
+    # By construction the national O/E is 1; a small post's own ratio is pulled towards it.
+    prior = st.PRIOR_WEIGHT * 0.1
+    ratio = (peer_observed + prior) / (peer_expected + prior)
+    adjusted = np.maximum(expected * ratio, 1e-3)
+    p = st.poisson_upper(observed, adjusted)
+    z = st.poisson_z(observed, adjusted)
+    for row, pi, zi, ei in zip(frame.itertuples(), p, z, adjusted, strict=True):
+        out.add(
+            "inspector",
+            row.inspector_id,
+            row.post_code,
+            "findings_reversed",
+            float(row.reversed),
+            float(ei),
+            float(zi),
+            float(pi),
+            f"{int(row.reversed)} of his {int(row.reviewable)} inspections were later reversed "
+            f"({int(row.no_basis)} findings without basis, {int(row.fraud_missed)} with fraud "
+            f"an audit found); peers at {row.post_code} facing the same risk: {ei:.1f}",
+        )
 
 
 def _passed(

@@ -139,7 +139,9 @@ def record_exclusions(
 ) -> list[ConflictExclusion]:
     """Write one exclusion per conflicted officer, in the unit of work's transaction."""
     repository = ConflictExclusions(uow.connection, uow.ledger)
-    before = repository.count_of(subject_id) if action is ExclusionAction.OVERRIDE_DECISION else 0
+    # A draw's exclusions are the first records about its inspection; a decision may be tried
+    # again (and a review's subject is the inspection drawn), so its numbers go on from there.
+    before = 0 if action is ExclusionAction.DRAW else repository.count_of(subject_id)
     exclusions = [
         ConflictExclusion(
             exclusion_id=make_id("X", subject_id, before + number),

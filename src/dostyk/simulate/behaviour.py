@@ -53,6 +53,25 @@ class Behaviour:
     bribe_usd: tuple[float, float] = (200.0, 800.0)
     #: The supervisor's cut of his inspectors' bribes.
     passup_cut: float = 0.3
+    #: A corrupt inspector records a made-up finding on an honest declaration of a broker who
+    #: does not pay him this often: the extortion the trader refused (he may appeal it).
+    fabrication_rate: float = 0.05
+    # Later reviews of inspections' results (docs/simulation.md says what each rests on).
+    #: A declarant appeals a genuine finding this often, and a made-up one this often.
+    appeal_rate: float = 0.08
+    fabricated_appeal_rate: float = 0.6
+    #: An appeal reverses a genuine finding this often (the reviewer errs, or the evidence was
+    #: thin), and a made-up one this often.
+    appeal_reversal_genuine: float = 0.1
+    appeal_reversal_fabricated: float = 0.8
+    #: Days from the finding to the appeal's decision.
+    appeal_days: tuple[float, float] = (5.0, 30.0)
+    #: Share of inspected declarations taken for post-clearance audit once released, and how
+    #: often the audit finds fraud the inspection passed.
+    audit_rate: float = 0.1
+    audit_detection: float = 0.8
+    #: Days from the inspection to the audit's conclusion.
+    audit_days: tuple[float, float] = (10.0, 45.0)
     # Conveyances.
     #: Trucks going back "empty" that carry goods out.
     false_empty_rate: float = 0.06

@@ -43,6 +43,10 @@ class DeclarationTruth:
     revenue_at_stake_kzt: Decimal
     inspected: bool = False
     detected: bool = False
+    #: A corrupt inspector recorded a finding the goods did not bear (extortion that failed).
+    fabricated: bool = False
+    #: What later reviews concluded of the inspection's result: "", or outcomes joined by '|'.
+    reviews: str = ""
 
 
 @dataclass(frozen=True)

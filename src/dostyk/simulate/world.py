@@ -31,6 +31,7 @@ from dostyk.domain.inspections import Finding, FindingKind
 from dostyk.domain.manifests import Manifest, ManifestKind, ManifestLine
 from dostyk.domain.money import to_amount
 from dostyk.domain.ports import TransportMode
+from dostyk.domain.reviews import ReviewKind, ReviewOutcome
 from dostyk.domain.shifts import DutyShift
 from dostyk.domain.tariff import Tariff
 from dostyk.reference import tariff_rates
@@ -43,10 +44,12 @@ from dostyk.services import (
     overrides,
     payments,
     reconciliation,
+    reviews,
     roster,
     selectivity,
 )
 from dostyk.services.actors import NATIONAL_TIME, SYSTEM
+from dostyk.services.errors import Conflict, NotAuthorised
 from dostyk.services.radiation_hold import HeldByAlarm
 from dostyk.services.risk_admin import ModelShelf, active_selector
 from dostyk.simulate.behaviour import Behaviour
@@ -138,6 +141,12 @@ class World:
         self.rngs = {
             code: np.random.default_rng([seed, 2, index]) for code, index in self.post_index.items()
         }
+        #: Appeals and audits draw from their own stream per post, so that adding them leaves
+        #: every other decision of the world as it was.
+        self.review_rngs = {
+            code: np.random.default_rng([seed, 6, index]) for code, index in self.post_index.items()
+        }
+        self.superior = {o.officer_id: o.supervisor_id for o in population.officers}
         #: (post, local day) -> counts of what arrived and was declared.
         self.tally: dict[tuple[str, date], dict[str, float]] = {}
         self.counters: dict[str, int] = {}
@@ -878,15 +887,30 @@ class World:
         truth = self.truth.declarations[case.declaration_id]
         findings: list[Finding] = []
         corrupt = people.schemes.get(inspector) == "bribe-taking"
+        fabricated = False
         if truth.fraudulent:
             if corrupt:
                 self._bribe(case, "suppressed finding", at)
             elif rng.random() < self.behaviour.honest_detection:
                 findings.append(self._finding(case, inspection_id))
+        elif (
+            corrupt
+            and people.partner.get(case.broker) != inspector
+            and self.review_rngs[people.post.code].random() < self.behaviour.fabrication_rate
+        ):
+            findings.append(self._made_up_finding(case, inspection_id))
+            fabricated = True
         inspections.finish_inspection(self.engine, inspection_id, findings, actor=inspector, at=at)
-        self.truth.mark(case.declaration_id, inspected=True, detected=bool(findings))
+        self.truth.mark(
+            case.declaration_id, inspected=True, detected=bool(findings) and not fabricated
+        )
+        if fabricated:
+            self.truth.mark(case.declaration_id, fabricated=True)
+            self._count("fabricated_findings")
         self._count("inspections")
         self._count("findings", len(findings))
+        if self.live:
+            self._plan_reviews(case, inspection_id, findings, fabricated, at)
         if self.waiting.get(inspector):
             self.schedule(at + timedelta(minutes=5), self._work, inspector)
         self.schedule(at + timedelta(minutes=5), self._assess_duties, case)
@@ -907,6 +931,154 @@ class World:
             kind is FindingKind.UNDECLARED_GOODS,
             1,
         )
+
+    def _made_up_finding(self, case: Case, inspection_id: str) -> Finding:
+        """What an extorting inspector records when the trader will not pay: undervaluation,
+        with extra duty of 2 % of the declared value."""
+        value = sum((i.customs_value * i.exchange_rate for i in case.items), Decimal(0))
+        return Finding(
+            inspection_id,
+            1,
+            FindingKind.UNDERVALUATION,
+            "Value below the usual for the goods; documents not convincing",
+            to_amount(value * Decimal("0.02")),
+            False,
+            1,
+        )
+
+    # ---------------------------------------------------------------- appeals and audits
+
+    def _plan_reviews(
+        self,
+        case: Case,
+        inspection_id: str,
+        findings: list[Finding],
+        fabricated: bool,
+        at: datetime,
+    ) -> None:
+        """Whether the declarant appeals the finding and whether the declaration is audited
+        after release; each is decided later, by officers above the inspector."""
+        b, rng = self.behaviour, self.review_rngs[case.people.post.code]
+        if findings:
+            rate = b.fabricated_appeal_rate if fabricated else b.appeal_rate
+            if rng.random() < rate:
+                days = float(rng.uniform(*b.appeal_days))
+                self.schedule(
+                    at + timedelta(days=days), self._appeal, case, inspection_id, findings[0]
+                )
+        if rng.random() < b.audit_rate:
+            days = float(rng.uniform(*b.audit_days))
+            self.schedule(at + timedelta(days=days), self._audit, case, inspection_id, 0)
+
+    def _appeal(self, case: Case, inspection_id: str, finding: Finding, *, at: datetime) -> None:
+        b, rng = self.behaviour, self.review_rngs[case.people.post.code]
+        truth = self.truth.declarations[case.declaration_id]
+        chance = b.appeal_reversal_fabricated if truth.fabricated else b.appeal_reversal_genuine
+        reversed_ = rng.random() < chance
+        outcome = ReviewOutcome.NO_BASIS if reversed_ else ReviewOutcome.UPHELD
+        reason = (
+            "The declarant's contracts and bank statements support the declared value"
+            if reversed_
+            else "The declarant's documents do not answer the finding"
+        )
+        self._review(
+            case,
+            inspection_id,
+            ReviewKind.APPEAL,
+            outcome,
+            reason,
+            case.people.chief,
+            at,
+            finding_no=finding.finding_no,
+            duty_amount=finding.extra_duty if reversed_ else Decimal("0.00"),
+        )
+        self._count("appeals")
+
+    def _audit(self, case: Case, inspection_id: str, tries: int, *, at: datetime) -> None:
+        b, rng = self.behaviour, self.review_rngs[case.people.post.code]
+        truth = self.truth.declarations[case.declaration_id]
+        missed = truth.fraudulent and not truth.detected
+        # An audit reads the importer's accounts: fraud the inspection passed shows there, and
+        # so does a finding the goods never bore.
+        found = (missed or truth.fabricated) and rng.random() < b.audit_detection
+        outcome = ReviewOutcome.UPHELD
+        reason = "Desk audit of the importer's accounts found nothing more"
+        finding_no: int | None = None
+        duty = Decimal("0.00")
+        if found and truth.fabricated:
+            outcome, finding_no = ReviewOutcome.NO_BASIS, 1
+            reason = "The importer's accounts and contracts bear out the declared value"
+            duty = self._extra_duty(inspection_id)
+        elif found:
+            outcome, duty = ReviewOutcome.FRAUD_MISSED, case.revenue_at_stake
+            reason = "The importer's accounts show goods and value the declaration did not"
+        region = self.superior.get(case.people.chief) or case.people.chief
+        try:
+            self._review(
+                case,
+                inspection_id,
+                ReviewKind.AUDIT,
+                outcome,
+                reason,
+                region,
+                at,
+                finding_no=finding_no,
+                duty_amount=duty,
+            )
+        except Conflict:
+            # Not released yet (held, unpaid): the audit waits for it, a week at most.
+            if tries < 7:
+                self.schedule(at + timedelta(days=1), self._audit, case, inspection_id, tries + 1)
+            return
+        self._count("audits")
+
+    def _extra_duty(self, inspection_id: str) -> Decimal:
+        seen = reviews.reviewed_inspection(self.engine, inspection_id)
+        return next((f.extra_duty for f in seen.findings if f.finding_no == 1), Decimal("0.00"))
+
+    def _review(
+        self,
+        case: Case,
+        inspection_id: str,
+        kind: ReviewKind,
+        outcome: ReviewOutcome,
+        reason: str,
+        reviewer: str,
+        at: datetime,
+        *,
+        finding_no: int | None = None,
+        duty_amount: Decimal = Decimal("0.00"),
+    ) -> None:
+        """Record a review by ``reviewer``, or by his superior when a declared conflict keeps
+        him out of it."""
+        deciders = [reviewer]
+        above = self.superior.get(reviewer)
+        if above is not None:
+            deciders.append(above)
+        for decider in deciders:
+            try:
+                reviews.record_review(
+                    self.engine,
+                    inspection_id,
+                    kind,
+                    outcome,
+                    reason,
+                    finding_no=finding_no,
+                    duty_amount=duty_amount,
+                    actor=decider,
+                    at=at,
+                )
+            except NotAuthorised:
+                continue
+            truth = self.truth.declarations[case.declaration_id]
+            done = f"{kind}:{outcome}"
+            self.truth.mark(
+                case.declaration_id,
+                reviews="|".join(p for p in (truth.reviews, done) if p),
+            )
+            if outcome.reverses:
+                self._count("reversals")
+            return
 
     def _assess_duties(self, case: Case, *, at: datetime) -> None:
         duties = payments.assess_duties(self.engine, case.declaration_id, actor=SYSTEM, at=at)

@@ -36,6 +36,7 @@ from dostyk.domain.partner_trade import PartnerExport
 from dostyk.domain.payments import Payment
 from dostyk.domain.ports import Post
 from dostyk.domain.queues import QueueException
+from dostyk.domain.reviews import FindingReview
 from dostyk.domain.risk import (
     Activation,
     RiskAssessment,
@@ -65,6 +66,7 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.risk_assessments.name: RiskAssessment,
     t.inspections.name: Inspection,
     t.findings.name: Finding,
+    t.finding_reviews.name: FindingReview,
     t.overrides.name: Override,
     t.duty_lines.name: DutyLine,
     t.payments.name: Payment,

@@ -1244,6 +1244,29 @@ class Findings(Repository[Any]):
         )
 
 
+class FindingReviews(Repository[Any]):
+    """Later reviews of inspections' results (appeals, post-clearance audits)."""
+
+    table = t.finding_reviews
+
+    def of(self, inspection_id: str) -> list[Any]:
+        return self._of(self.table.c.inspection_id, inspection_id)
+
+    def latest(self, post_codes: frozenset[str] | None, limit: int) -> list[Any]:
+        """The newest reviews of declarations at these posts (every post for None)."""
+        v, d = self.table.c, t.declarations.c
+        query = select(self.table).order_by(desc(v.reviewed_at), v.review_id).limit(limit)
+        if post_codes is not None:
+            if not post_codes:
+                return []
+            # Reviews are few beside declarations: read them newest first, each declaration
+            # by its key, rather than every declaration of the posts.
+            query = query.join(t.declarations, d.declaration_id == v.declaration_id).where(
+                d.post_code.in_(sorted(post_codes))
+            )
+        return [self._record(row) for row in self.connection.execute(query)]
+
+
 class Overrides(Repository[Any]):
     table = t.overrides
 

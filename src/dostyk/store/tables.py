@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -48,6 +49,7 @@ from dostyk.domain.officers import Rank
 from dostyk.domain.overrides import OverrideDecision
 from dostyk.domain.ports import RpmFunder, TransportMode
 from dostyk.domain.queues import QueueKind
+from dostyk.domain.reviews import ReviewKind, ReviewOutcome
 from dostyk.store.types import ExactDecimal, UtcDateTime
 
 metadata = MetaData(
@@ -78,6 +80,8 @@ DESCRIPTIONS = {
     "risk_assessments": "Selectivity decisions: channel, score and the criteria that fired.",
     "inspections": "Inspections, the random draw that chose the inspector, and reassignments.",
     "findings": "What an inspection found.",
+    "finding_reviews": "Later reviews of a finished inspection's result: the declarant's appeal "
+    "or a post-clearance audit, decided by a second officer; upheld or reversed.",
     "overrides": "Channel overrides: requested with a reason, decided by a second officer.",
     "duty_lines": "Duty and VAT assessed per item, in national currency.",
     "payments": "Payments received against a declaration.",
@@ -498,6 +502,48 @@ findings = table(
 # An imported finding with no kind is one the old system did not classify (see columns_of).
 findings.c.kind.info["missing"] = FindingKind.UNRECORDED.value
 
+finding_reviews = table(
+    "finding_reviews",
+    column("review_id", String(40), "Review identifier", primary_key=True),
+    column(
+        "inspection_id",
+        String(40),
+        "Inspection whose result is reviewed",
+        references="inspections.inspection_id",
+    ),
+    column(
+        "declaration_id",
+        String(40),
+        "Declaration inspected",
+        references="declarations.declaration_id",
+    ),
+    column("kind", String(8), "The declarant's appeal or a post-clearance audit", enum=ReviewKind),
+    column("outcome", String(16), "Upheld, or reversed and which way", enum=ReviewOutcome),
+    column("reason", Text, "The reviewer's written reason"),
+    column("reviewed_by", String(24), "Deciding officer", references="officers.officer_id"),
+    column("reviewed_at", Instant, "Time of the decision, UTC"),
+    column(
+        "finding_no",
+        Integer,
+        "Finding reviewed; empty for the inspection's result as a whole",
+        nullable=True,
+    ),
+    column(
+        "duty_amount",
+        Money,
+        "Duty the review adds (fraud missed) or remits (no basis), national currency",
+    ),
+    # The finding reviewed is one the inspection made (no check when the whole result is).
+    ForeignKeyConstraint(
+        ["inspection_id", "finding_no"],
+        ["findings.inspection_id", "findings.finding_no"],
+        deferrable=True,
+        initially="DEFERRED",
+    ),
+    Index(None, "inspection_id"),
+    Index(None, "declaration_id"),
+)
+
 overrides = table(
     "overrides",
     column("override_id", String(40), "Override identifier", primary_key=True),
@@ -853,7 +899,7 @@ conflict_exclusions = table(
         references="declarations.declaration_id",
     ),
     column("action", String(24), "What he was kept out of", enum=ExclusionAction),
-    column("subject_id", String(40), "The inspection drawn or the override decided"),
+    column("subject_id", String(40), "The inspection drawn or reviewed, or the override decided"),
     column("at", Instant, "When, UTC"),
     Index(None, "officer_id"),
 )

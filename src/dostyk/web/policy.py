@@ -63,6 +63,9 @@ POST_STAFF = frozenset(
 )
 #: Those who decide on others' requests: four eyes above the requester.
 SUPERVISORS = frozenset({Role.SHIFT_SUPERVISOR, Role.POST_CHIEF, Role.REGIONAL_CHIEF})
+#: Who decides the later review of an inspection's result: the post's chief (appeals) and the
+#: region's (appeals and post-clearance audits); the use case checks rank and chain of command.
+REVIEWERS = frozenset({Role.POST_CHIEF, Role.REGIONAL_CHIEF})
 #: Headquarters' roles, whose reach is national.
 HEADQUARTERS = frozenset(
     {Role.RISK_ANALYST, Role.INTEGRITY_UNIT, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR}
@@ -183,6 +186,19 @@ POLICY: Mapping[str, Rule] = _rules(
         frozenset({Role.INSPECTOR}),
         Reach.OWN_POST,
         "record findings and finish an inspection",
+    ),
+    # --- later reviews of an inspection's result: appeals and post-clearance audits ----------
+    Rule(
+        "review.read",
+        REVIEWERS,
+        Reach.OWN_POST,
+        "reviews of inspections' results, an inspection's findings and the reviews of them",
+    ),
+    Rule(
+        "review.record",
+        REVIEWERS,
+        Reach.OWN_POST,
+        "record the outcome of an appeal or a post-clearance audit of an inspection's result",
     ),
     # --- four eyes: overrides and the supervisor's view ------------------------------------
     Rule(

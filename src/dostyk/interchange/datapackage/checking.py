@@ -30,6 +30,7 @@ from dostyk.domain.parties import PartyRole
 from dostyk.interchange.datapackage.errors import ErrorLog
 from dostyk.store import bulk
 from dostyk.store import tables as t
+from dostyk.store.canonical import encode_instant
 from dostyk.store.records import RECORD_TYPES
 
 
@@ -320,6 +321,7 @@ def check_across(
     _check_roles(package, lookup, log)
     _check_items_on_manifest(package, lookup, log)
     _check_finding_items(package, lookup, log)
+    _check_reviews(package, lookup, log)
     _check_officers(package, lookup, log)
 
 
@@ -518,6 +520,42 @@ def _check_finding_items(package: Mapping[str, TableRows], lookup: Lookup, log: 
             )
 
     _each(findings, log, check)
+
+
+def _check_reviews(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
+    """A review is of a finished inspection, after it ended, and of its declaration: a review
+    of anything else cannot have happened. (That the finding reviewed is one the inspection
+    made is its foreign key to ``findings``.)"""
+    reviews = package.get(t.finding_reviews.name)
+    if reviews is None:
+        return
+    present = [v for v in reviews.records if v is not None]
+    lookup.preload(t.inspections, {(v.inspection_id,) for v in present})
+
+    def check(review: Any) -> None:
+        inspection = lookup.get(t.inspections, (review.inspection_id,))
+        if inspection is None:
+            return  # the reference check names it
+        if inspection.ended_at is None:
+            raise InvariantViolation(
+                "inspection_id",
+                f"cannot have happened: inspection {review.inspection_id} is not finished, "
+                "so it has no result to review",
+            )
+        if review.reviewed_at < inspection.ended_at:
+            raise InvariantViolation(
+                "reviewed_at",
+                f"cannot have happened: inspection {review.inspection_id} ended at "
+                f"{encode_instant(inspection.ended_at)}, after its review",
+            )
+        if review.declaration_id != inspection.declaration_id:
+            raise InvariantViolation(
+                "declaration_id",
+                f"cannot have happened: inspection {review.inspection_id} is of declaration "
+                f"{inspection.declaration_id}",
+            )
+
+    _each(reviews, log, check)
 
 
 def _check_officers(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
