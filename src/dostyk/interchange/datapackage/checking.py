@@ -523,14 +523,16 @@ def _check_finding_items(package: Mapping[str, TableRows], lookup: Lookup, log: 
 
 
 def _check_reviews(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorLog) -> None:
-    """A review is of a finished inspection, after it ended, and of its declaration: a review
-    of anything else cannot have happened. (That the finding reviewed is one the inspection
-    made is its foreign key to ``findings``.)"""
+    """A review is of a finished inspection, after it ended, of its declaration and of one of
+    its findings (or of its whole result): a review of anything else cannot have happened."""
     reviews = package.get(t.finding_reviews.name)
     if reviews is None:
         return
     present = [v for v in reviews.records if v is not None]
     lookup.preload(t.inspections, {(v.inspection_id,) for v in present})
+    lookup.preload(
+        t.findings, {(v.inspection_id, v.finding_no) for v in present if v.finding_no is not None}
+    )
 
     def check(review: Any) -> None:
         inspection = lookup.get(t.inspections, (review.inspection_id,))
@@ -553,6 +555,15 @@ def _check_reviews(package: Mapping[str, TableRows], lookup: Lookup, log: ErrorL
                 "declaration_id",
                 f"cannot have happened: inspection {review.inspection_id} is of declaration "
                 f"{inspection.declaration_id}",
+            )
+        if (
+            review.finding_no is not None
+            and lookup.get(t.findings, (review.inspection_id, review.finding_no)) is None
+        ):
+            raise InvariantViolation(
+                "finding_no",
+                f"cannot have happened: inspection {review.inspection_id} has no finding "
+                f"{review.finding_no}",
             )
 
     _each(reviews, log, check)

@@ -101,13 +101,6 @@ def upgrade() -> None:
             deferrable=True,
         ),
         sa.ForeignKeyConstraint(
-            ["inspection_id", "finding_no"],
-            ["findings.inspection_id", "findings.finding_no"],
-            name=op.f("fk_finding_reviews_inspection_id_findings"),
-            initially="DEFERRED",
-            deferrable=True,
-        ),
-        sa.ForeignKeyConstraint(
             ["inspection_id"],
             ["inspections.inspection_id"],
             name=op.f("fk_finding_reviews_inspection_id_inspections"),
