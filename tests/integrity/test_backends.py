@@ -25,7 +25,7 @@ def test_duckdb_and_spark_compute_the_same_indicators(world: World) -> None:
     assert len(a) == len(b) > 0
     keys = ["subject_kind", "subject_id", "post_code", "indicator", "words"]
     assert a[keys].astype(str).values.tolist() == b[keys].astype(str).values.tolist()
-    for column in ("value", "peer_value", "z", "p_value"):
+    for column in ("value", "peer_value", "z", "p_value", "log_lr"):
         assert np.allclose(
             a[column].to_numpy(dtype=float),
             b[column].to_numpy(dtype=float),

@@ -60,6 +60,7 @@ def test_the_ranking_and_indicators_are_written_as_the_pages_read_them(
         "peer_value",
         "z",
         "p_value",
+        "log_lr",
     ]
     assert _to_nine_digits(rank_subjects(world.warehouse)) == _to_nine_digits(result.subjects)
 

@@ -137,11 +137,12 @@ def evaluate(w: Warehouse, subjects: list[Subject], truth: dict[str, str]) -> li
         ranked = {s.subject_id: s for s in subjects if s.kind == kind}
         ids = frame["subject"].astype(str).tolist()
         labels = np.array([truth.get(i) == scheme for i in ids], dtype=np.int64)
-        # Ties are broken by the ranking's own order (its rank), then by identifier.
+        # Ties are broken by the ranking's own order (its rank), then by identifier. A subject
+        # with no indicator has no evidence either way: a score of 0, after the ranked zeros.
         n = len(ids)
         score = np.array(
             [
-                ranked[i].score - ranked[i].rank * 1e-9 if i in ranked else -1.0 - k / (n + 1)
+                ranked[i].score - ranked[i].rank * 1e-9 if i in ranked else -(n + k + 1) * 1e-9
                 for k, i in enumerate(ids)
             ]
         )

@@ -4,11 +4,19 @@ Every inspection carries the risk that chose it: the score of its first risk ass
 selector gives a probability, else the national finding rate of inspections with the same channel
 and the same criteria fired (a rule profile's score is no probability). Summed over an
 inspector's inspections that is what risk expected him to find; multiplied by how his peers at the
-post do against their own expectation (leave-him-out, pulled towards the national ratio when the
-post is small) it is what a peer would have found in his place. Corrupt inspectors find less than
+post do against their own expectation (leave-him-out, each peer counted by his probability of
+being honest, pulled towards the national ratio when the post is small) it is what a peer would
+have found in his place. Corrupt inspectors find less than
 that, pass mass excess the scales measured, accept values far below the usual, clear faster and
 ask for downgrades; more of their results are reversed later, on the declarant's appeal (a
 finding made up to be paid to drop) or by a post-clearance audit (fraud waved through).
+
+The detection indicators weigh the evidence both ways, as the log likelihood ratio of two
+hypotheses about the inspector: he finds what a peer would (honest), or he finds only
+``SUPPRESSION`` of it (a bribe-taker, who does not record what he is paid to miss). Each
+expected finding he did not make is evidence against him and each finding he made is evidence
+for him, so an inspector whose many inspections found what his peers find ranks below one with
+too few inspections to say anything.
 """
 
 from __future__ import annotations
@@ -29,8 +37,19 @@ from dostyk.integrity.frames import (
     seconds,
 )
 from dostyk.integrity.indicators import Indicators
+from dostyk.integrity.ranking import contribution
 from dostyk.warehouse.backends import Warehouse
 
+#: The alternative the detection evidence weighs: a bribe-taker finds this share of what a peer
+#: facing the same risk finds (he misses what he is paid to miss, not necessarily everything).
+SUPPRESSION = 0.25
+#: Expected findings a post's peers' rate counts as, pulling a small post towards the national
+#: rate (the peers' findings are pooled with this many expected at the national rate).
+PEER_PRIOR = 2.0
+#: Rounds of the EM fit that weighs each peer by his probability of being honest.
+EM_ROUNDS = 10
+#: The share of bribe-takers the fit may estimate: never none, never most.
+SHARE_BOUNDS = (0.05, 0.5)
 #: An item is a unit-value outlier below this many standard deviations under its subheading's
 #: mean log value per kg.
 OUTLIER_Z = -2.0
@@ -163,24 +182,60 @@ def _leave_out(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[np.
     return np.asarray(post_total - frame[column], dtype=np.float64)
 
 
+def _weighted_leave_out(
+    frame: pd.DataFrame, values: np.ndarray[Any, np.dtype[np.float64]]
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Per row, the sum of ``values`` over the other rows of its post."""
+    post_total = pd.Series(values, index=frame.index).groupby(frame["post_code"]).transform("sum")
+    return np.asarray(post_total.to_numpy() - values, dtype=np.float64)
+
+
+def honest_peers(
+    frame: pd.DataFrame,
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]]]:
+    """What a peer facing each inspector's risk would have found, and each inspector's
+    probability of being honest.
+
+    A post's bribe-takers find nothing and would pull the peers' rate down (and with it the
+    evidence against every bribe-taker there), so each peer counts by his probability of being
+    honest given his own record: an EM fit of the two-hypothesis mixture (honest: a peer's rate;
+    bribe-taker: SUPPRESSION of it), alternating the peers' rates and the probabilities, with the
+    share of bribe-takers estimated on the way (kept within SHARE_BOUNDS).
+    """
+    found = frame["found"].to_numpy(dtype=np.float64)
+    expected = frame["expected"].to_numpy(dtype=np.float64)
+    honest = np.ones(len(frame), dtype=np.float64)
+    share = 0.5 * (SHARE_BOUNDS[0] + SHARE_BOUNDS[1])
+    adjusted = expected
+    for _ in range(EM_ROUNDS):
+        national = float((honest * found).sum() / max((honest * expected).sum(), 1e-9))
+        ratio = (_weighted_leave_out(frame, honest * found) + PEER_PRIOR * national) / (
+            _weighted_leave_out(frame, honest * expected) + PEER_PRIOR
+        )
+        adjusted = expected * ratio
+        odds = share / (1 - share) * 10.0 ** st.poisson_evidence(found, adjusted, SUPPRESSION)
+        honest = 1.0 / (1.0 + odds)
+        share = float(np.clip(1.0 - honest.mean(), *SHARE_BOUNDS))
+    return adjusted, honest
+
+
 def inspector_indicators(w: Warehouse, out: Indicators) -> pd.DataFrame:
     frame = inspector_totals(w)
     if frame.empty:
         return frame
     found = frame["found"].to_numpy(dtype=np.float64)
-    expected = frame["expected"].to_numpy(dtype=np.float64)
     n = frame["inspections"].to_numpy(dtype=np.float64)
-    national = float(found.sum() / max(expected.sum(), 1e-9))
-    peer_found = _leave_out(frame, "found")
-    peer_expected = _leave_out(frame, "expected")
-    ratio = (peer_found + st.PRIOR_WEIGHT * 0.1 * national) / (
-        peer_expected + st.PRIOR_WEIGHT * 0.1
-    )
-    adjusted = expected * ratio
+    adjusted, honest = honest_peers(frame)
     frame["peer_expected"] = adjusted
+    frame["honest_weight"] = honest
     p = st.poisson_lower(found, adjusted)
     z = st.poisson_z(found, adjusted)
-    for row, pi, zi, ei in zip(frame.itertuples(), p, z, adjusted, strict=True):
+    evidence = st.poisson_evidence(found, adjusted, SUPPRESSION)
+    frame["detection_log_lr"] = evidence
+    # His finding record as a whole (what pass-up weighs): detection, and the weight
+    # discrepancies and unit-value outliers he passed, as the ranking adds them.
+    frame["record_log_lr"] = [contribution("detection_vs_risk", float(li)) for li in evidence]
+    for row, pi, zi, ei, li in zip(frame.itertuples(), p, z, adjusted, evidence, strict=True):
         out.add(
             "inspector",
             row.inspector_id,
@@ -191,7 +246,9 @@ def inspector_indicators(w: Warehouse, out: Indicators) -> pd.DataFrame:
             float(zi),
             float(pi),
             f"found fraud on {int(row.found)} of {int(row.inspections)} inspections where "
-            f"peers at {row.post_code} facing the same risk would have found {ei:.1f}",
+            f"peers at {row.post_code} facing the same risk would have found {ei:.1f}: "
+            + st.likelier(float(li), "he misses what he is paid to miss", "he does not"),
+            float(li),
         )
     # Value uplift: extra duty found per inspection, against the post's others.
     uplift = frame["extra_duty"].to_numpy(dtype=np.float64) / np.maximum(n, 1)
@@ -314,10 +371,18 @@ def _passed(
 ) -> None:
     n = frame[total].to_numpy(dtype=np.float64)
     k = frame[passed].to_numpy(dtype=np.float64)
-    overall = float(k.sum() / max(n.sum(), 1))
-    peer = st.shrunk_rate(_leave_out(frame, passed), _leave_out(frame, total), overall)
+    # The peers' pass rate is that of the peers the detection record says are honest.
+    honest = frame["honest_weight"].to_numpy(dtype=np.float64)
+    overall = float((honest * k).sum() / max((honest * n).sum(), 1e-9))
+    peer = st.shrunk_rate(
+        _weighted_leave_out(frame, honest * k), _weighted_leave_out(frame, honest * n), overall
+    )
     p = st.binomial_upper(k, n, peer)
-    for row, ni, ki, ri, pi in zip(frame.itertuples(), n, k, peer, p, strict=True):
+    # A bribe-taker finds SUPPRESSION of what his peers find on these declarations, so he
+    # passes 1 - SUPPRESSION x (1 - peers' pass rate) of them.
+    evidence = st.binomial_evidence(k, n, peer, 1 - SUPPRESSION * (1 - peer))
+    frame["record_log_lr"] += [contribution(name, float(li)) for li in evidence]
+    for row, ni, ki, ri, pi, li in zip(frame.itertuples(), n, k, peer, p, evidence, strict=True):
         if ni == 0:
             continue
         out.add(
@@ -330,4 +395,5 @@ def _passed(
             None,
             float(pi),
             words.format(k=int(ki), n=int(ni), post=row.post_code, peer=ri),
+            float(li),
         )

@@ -1,10 +1,14 @@
 """The ranked, explained list: one score per subject from the evidence of its indicators.
 
-A subject's score is the sum, over its tested indicators, of the evidence each carries:
--log10 of its tail probability (a p of 0.001 weighs 3), capped so that no single indicator
-decides alone, times the indicator's weight. Subjects are ranked within their kind (inspectors
-with inspectors, brokers with brokers); the evidence keeps every tested indicator, strongest
-first, with its value, its peers' value and the sentence a case officer reads.
+A subject's score is the sum, over his tested indicators, of the weight of evidence each carries
+(``log_lr``: log10 of how much likelier his record is if he is corrupt than if he is honest),
+bounded by +-CAP so that no single indicator decides alone, times the indicator's weight. Summing
+log likelihood ratios treats the indicators as independent given the truth; the weights below
+halve the indicators that re-count inspections another already counts. The score is signed: an
+inspector whose many inspections found what his peers find ranks below one with no inspections,
+who ranks at 0. Subjects are ranked within their kind (inspectors with inspectors, brokers with
+brokers); the evidence keeps every tested indicator, what raises the score most first, with its
+value, its peers' value, what it adds and the sentence a case officer reads.
 """
 
 from __future__ import annotations
@@ -18,9 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from dostyk.integrity.statistics import evidence_strength
-
-#: The most one indicator adds to a score (a p-value of 1e-6).
+#: The most one indicator adds to (or takes from) a score: a likelihood ratio of a million.
 CAP = 6.0
 #: Indicators that inform but weigh less: their tests overlap another's or rest on few cases.
 WEIGHTS: dict[str, float] = {
@@ -48,8 +50,11 @@ class Subject:
         return self.subject_id if self.kind in OFFICER_KINDS else None
 
 
-def _strength(p: float) -> float:
-    return 0.0 if p is None or math.isnan(p) else min(evidence_strength(p), CAP)
+def contribution(indicator: str, log_lr: float | None) -> float:
+    """What one indicator adds to a score: its weight of evidence, bounded, times its weight."""
+    if log_lr is None or math.isnan(log_lr):
+        return 0.0
+    return max(-CAP, min(CAP, log_lr)) * WEIGHTS.get(indicator, 1.0)
 
 
 def rank(indicators: pd.DataFrame) -> list[Subject]:
@@ -64,8 +69,9 @@ def rank(indicators: pd.DataFrame) -> list[Subject]:
             score = 0.0
             for row in rows.itertuples():
                 p = None if pd.isna(row.p_value) else float(row.p_value)
-                strength = _strength(p) if p is not None else 0.0
-                score += strength * WEIGHTS.get(str(row.indicator), 1.0)
+                lr = _number(row.log_lr)
+                adds = contribution(str(row.indicator), lr)
+                score += adds
                 evidence.append(
                     {
                         "indicator": row.indicator,
@@ -73,13 +79,12 @@ def rank(indicators: pd.DataFrame) -> list[Subject]:
                         "peer_value": _number(row.peer_value),
                         "z": _number(row.z),
                         "p_value": p,
+                        "log_lr": lr,
+                        "adds": round(adds, 6) if lr is not None else None,
                         "words": row.words,
-                        "_strength": strength,
                     }
                 )
-            evidence.sort(key=lambda e: (-e["_strength"], e["indicator"]))
-            for item in evidence:
-                del item["_strength"]
+            evidence.sort(key=lambda e: (-(e["adds"] or 0.0), e["adds"] is None, e["indicator"]))
             posts = rows["post_code"].dropna()
             scored.append(
                 (score, str(subject), str(posts.iloc[0]) if len(posts) else None, evidence)

@@ -36,8 +36,9 @@ ul{margin:.2em 0;padding-left:1.2em}
 </head><body>
 <h1>Integrity report</h1>
 <p>Computed {{ computed_at }} over the warehouse; {{ total }} subjects ranked.
-Each score adds up the evidence of the subject's indicators (−log<sub>10</sub> of each tail
-probability, capped); see docs/integrity.md for every formula.</p>
+Each score adds up the weight of evidence of the subject's indicators: log<sub>10</sub> of how
+much likelier each figure is if he is corrupt than if he is honest, bounded by ±6; a negative
+score is a record that speaks for him. See docs/integrity.md for every formula.</p>
 {% for kind in kinds %}
 <h2>{{ kind|capitalize }}s</h2>
 <div id="chart-{{ kind }}" style="height:360px"></div>
@@ -46,7 +47,8 @@ probability, capped); see docs/integrity.md for every formula.</p>
 <tr><td class="n">{{ s.rank }}</td><td>{{ s.subject_id }}</td><td>{{ s.post_code or "" }}</td>
 <td class="n">{{ "%.1f"|format(s.score) }}</td><td><ul>
 {% for e in s.evidence[:4] %}<li>{{ e.words }}{% if e.p_value is not none %}
-(p = {{ "%.2g"|format(e.p_value) }}){% endif %}</li>{% endfor %}</ul></td></tr>
+(p = {{ "%.2g"|format(e.p_value) }}{% if e.adds is not none %},
+adds {{ "%+.2f"|format(e.adds) }}{% endif %}){% endif %}</li>{% endfor %}</ul></td></tr>
 {% endfor %}</table>
 {% endfor %}
 {% if mirror.rows %}

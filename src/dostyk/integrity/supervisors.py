@@ -6,6 +6,17 @@ than the other supervisors at his post (Poisson tail against their mean, pulled 
 national mean), for a few brokers, under whom downgraded declarations turn out heavier or cheaper
 than declared, and under whom several inspectors find less than their risk predicted, is running
 a pass-up scheme: his inspectors take bribes and pass part of them up.
+
+Pass-up is weighed as a mixture: under a supervisor who runs the scheme, each of his inspectors
+is a bribe-taker with probability ``PASSUP_SHARE``; under an honest one, with the background
+probability ``BACKGROUND_SHARE``. With L the likelihood ratio of one inspector's finding record
+(bribe-taker against honest: detection, weight discrepancies and unit-value outliers passed, as
+:mod:`dostyk.integrity.inspectors` weighs them), that inspector's record is
+(PASSUP_SHARE L + 1 - PASSUP_SHARE) / (BACKGROUND_SHARE L + 1 - BACKGROUND_SHARE) times likelier
+under a pass-up supervisor. The factor is bounded (by PASSUP_SHARE / BACKGROUND_SHARE however
+damning one inspector's record), so one bribe-taker under an honest supervisor does not make a
+pass-up case; it takes deficits across several inspectors, and every inspector who finds what
+his peers find weighs for the supervisor.
 """
 
 from __future__ import annotations
@@ -19,10 +30,18 @@ from dostyk.integrity import statistics as st
 from dostyk.integrity.frames import fetch, left_add, mass_excess
 from dostyk.integrity.indicators import Indicators
 from dostyk.integrity.inspectors import unit_value_outliers
+from dostyk.integrity.ranking import CAP
+from dostyk.integrity.statistics import Floats
 from dostyk.warehouse.backends import Warehouse
 
-#: An inspector counts as anomalous, for pass-up, below this detection tail probability.
-ANOMALOUS_P = 0.05
+#: Under a supervisor running pass-up, the share of his inspectors who take bribes (the scheme
+#: is his crew's: most of it is in it).
+PASSUP_SHARE = 0.5
+#: Under an honest supervisor, the share of inspectors who take bribes on their own.
+BACKGROUND_SHARE = 0.15
+#: An inspector's finding record counts, in the evidence's words, as a deficit (or as normal)
+#: when it is this many times likelier from a bribe-taker (or from an honest inspector).
+TELLING = 10.0
 
 
 def supervisors(w: Warehouse) -> pd.DataFrame:
@@ -116,6 +135,15 @@ def supervisor_indicators(w: Warehouse, out: Indicators, inspectors: pd.DataFram
     return _pass_up(w, frame, out, inspectors)
 
 
+def passup_evidence(inspector_log_lr: Floats) -> Floats:
+    """Per inspector, log10 of how much likelier his finding record is under a pass-up
+    supervisor than under an honest one (the mixture in the module's docstring)."""
+    ratio = 10.0 ** np.clip(inspector_log_lr, -CAP, CAP)
+    under_passup = PASSUP_SHARE * ratio + 1 - PASSUP_SHARE
+    under_honest = BACKGROUND_SHARE * ratio + 1 - BACKGROUND_SHARE
+    return np.asarray(np.log10(under_passup / under_honest), dtype=np.float64)
+
+
 def _pass_up(
     w: Warehouse, frame: pd.DataFrame, out: Indicators, inspectors: pd.DataFrame
 ) -> pd.DataFrame:
@@ -124,15 +152,17 @@ def _pass_up(
     if inspectors.empty:
         return frame
     detail = inspectors.merge(chain, left_on="inspector_id", right_on="officer_id", how="left")
-    found = detail["found"].to_numpy(dtype=np.float64)
-    expected = detail["peer_expected"].to_numpy(dtype=np.float64)
-    detail["anomalous"] = (st.poisson_lower(found, expected) < ANOMALOUS_P).astype("int64")
+    llr = detail["record_log_lr"].to_numpy(dtype=np.float64)
+    detail["passup_log_lr"] = passup_evidence(llr)
+    detail["deficit"] = (llr >= np.log10(TELLING)).astype("int64")
+    detail["normal"] = (llr <= -np.log10(TELLING)).astype("int64")
     grouped = detail.groupby("supervisor_id").agg(
         found=("found", "sum"),
         expected=("peer_expected", "sum"),
         inspectors=("inspector_id", "nunique"),
-        anomalous=("anomalous", "sum"),
-        posts=("post_code", "nunique"),
+        deficit=("deficit", "sum"),
+        normal=("normal", "sum"),
+        log_lr=("passup_log_lr", "sum"),
     )
     frame = frame.merge(grouped, left_on="officer_id", right_index=True, how="left")
     for row in frame.itertuples():
@@ -148,9 +178,13 @@ def _pass_up(
             float(row.expected),
             None,
             p,
-            f"his {int(row.inspectors)} inspectors found fraud {int(row.found)} times where "
-            f"peers facing the same risk would have found {row.expected:.1f}; "
-            f"{int(row.anomalous)} of them individually below expectation",
+            f"of his {int(row.inspectors)} inspectors, {int(row.deficit)} have a finding record "
+            f"at least {TELLING:.0f} times likelier from a bribe-taker and {int(row.normal)} one "
+            f"at least {TELLING:.0f} times likelier from an honest inspector; together they "
+            f"found fraud {int(row.found)} times where peers facing the same risk would have "
+            f"found {row.expected:.1f}: "
+            + st.likelier(float(row.log_lr), "he runs a pass-up chain", "he does not"),
+            float(row.log_lr),
         )
     return frame
 
