@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from dostyk.risk import HistoryKey, RiskModel
@@ -40,6 +41,7 @@ def fitted() -> tuple[RiskModel, pd.DataFrame]:
     frame, labels, revenue = awkward(800, 0)
     later, _, _ = awkward(300, 1)
     later.loc[later.index[:20], "importer"] = [f"NEW{i}" for i in range(20)]  # never seen
+    later.loc[later.index[20:30], "hs"] = "9999"  # a text (Arrow) category never seen
     model = RiskModel(
         categorical=("hs", "office", "importer"),
         histories=KEYS,
@@ -67,6 +69,24 @@ def test_the_integer_matrix_is_the_text_matrix(trained: tuple[RiskModel, pd.Data
     fast = model.transform_features(later)
     np.testing.assert_array_equal(fast, model.reference_features(later))  # NaN where NaN
     assert np.isnan(fast[:, model.feature_names_.index("hs")]).sum() > 0
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [pd.StringDtype("pyarrow"), pd.StringDtype("python"), pd.ArrowDtype(pa.large_string())],
+    ids=["string-pyarrow", "string-python", "arrow-large-string"],
+)
+def test_every_text_dtype_gives_the_text_matrix(
+    trained: tuple[RiskModel, pd.DataFrame], dtype: object
+) -> None:
+    """Text held by Arrow is looked up in Arrow, other text through its distinct values: the
+    same codes either way, missing values and texts never seen included."""
+    model, later = trained
+    changed = later.assign(importer=later["importer"].astype(dtype), hs=later["hs"].astype(dtype))
+    assert changed["importer"].isna().any() and changed["hs"].isna().any()
+    fast = model.transform_features(changed)
+    assert fast.flags.f_contiguous  # written column by column, read so by LightGBM
+    np.testing.assert_array_equal(fast, model.reference_features(later))
 
 
 def test_batch_scores_equal_the_reference(trained: tuple[RiskModel, pd.DataFrame]) -> None:

@@ -304,7 +304,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def transform_features(self, X: pd.DataFrame) -> np.ndarray:
         """The matrix the trees see for ``X`` (after the schema check), by integer codes
-        (:class:`~dostyk.risk.encoding.Encoder`)."""
+        (:class:`~dostyk.risk.encoding.Encoder`), in column-major order (LightGBM reads it
+        without a copy)."""
         self._checked(X)
         return self._encoder.matrix(X)
 
@@ -426,8 +427,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.schema_.check_row(row)
         if statistics is None:
             return np.asarray([self._encoder.row(row)], dtype=np.float64)
-        values = self._encoder.row(row)[: len(self.model_columns_)]
-        values += self.histories_.row_features(row, statistics)
+        values = self._encoder.fields(row) + self.histories_.row_features(row, statistics)
         return np.asarray([values], dtype=np.float64)
 
     def score_one(
