@@ -157,3 +157,30 @@ def record_exclusions(
     ]
     repository.add_many(exclusions)
     return exclusions
+
+
+def refusal_of_conflicted(
+    uow: UnitOfWork,
+    actor: str,
+    declaration: Declaration,
+    action: ExclusionAction,
+    subject_id: str,
+    deed: str,
+    at: datetime,
+) -> str | None:
+    """Why ``actor`` may not ``deed`` (e.g. "decide override O-1"), or None when he has no
+    conflict in force with the declaration's parties.
+
+    The exclusion is written in the unit of work's transaction, so the caller commits it and
+    raises after: a refused attempt leaves its record, which is the point of the register.
+    """
+    conflicted = conflicts_among(uow, [actor], declaration, at)
+    if not conflicted:
+        return None
+    conflict = conflicted[actor]
+    record_exclusions(uow, conflicted, declaration, action, subject_id, at)
+    return (
+        f"{actor} has a declared conflict of interest ({conflict.kind}, "
+        f"{conflict.conflict_id}) with {conflict.party_id}, a party to declaration "
+        f"{declaration.declaration_id}, and may not {deed}; the attempt is recorded"
+    )

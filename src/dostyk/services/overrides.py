@@ -20,7 +20,7 @@ from dostyk.domain.events import StatusChange
 from dostyk.domain.officers import chain_of_command, may_approve
 from dostyk.domain.overrides import Override, OverrideDecision
 from dostyk.services.actors import officer, posted_officer
-from dostyk.services.conflicts import conflicts_among, record_exclusions
+from dostyk.services.conflicts import refusal_of_conflicted
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.steps import load_declaration, load_for_move, move
@@ -106,18 +106,16 @@ def decide_override(
                 f"override {override_id} was {override.decision} by {override.decided_by}"
             )
         declaration, last = load_for_move(uow, override.declaration_id)
-        conflicted = conflicts_among(uow, [actor], declaration, at)
-        if conflicted:
-            conflict = conflicted[actor]
-            record_exclusions(
-                uow, conflicted, declaration, ExclusionAction.OVERRIDE_DECISION, override_id, at
-            )
-            refusal = (
-                f"{actor} has a declared conflict of interest ({conflict.kind}, "
-                f"{conflict.conflict_id}) with {conflict.party_id}, a party to declaration "
-                f"{declaration.declaration_id}, and may not decide override {override_id}; "
-                "the attempt is recorded"
-            )
+        refusal = refusal_of_conflicted(
+            uow,
+            actor,
+            declaration,
+            ExclusionAction.OVERRIDE_DECISION,
+            override_id,
+            f"decide override {override_id}",
+            at,
+        )
+        if refusal is not None:
             return_value = override
         else:
             return_value = _decide(uow, override, declaration, last, approve, actor=actor, at=at)

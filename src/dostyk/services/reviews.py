@@ -34,7 +34,7 @@ from dostyk.domain.reviews import (
 )
 from dostyk.domain.spelling import utc_text
 from dostyk.services.actors import officer
-from dostyk.services.conflicts import conflicts_among, record_exclusions
+from dostyk.services.conflicts import refusal_of_conflicted
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.overrides import ConflictedOfficer
@@ -125,18 +125,16 @@ def record_review(
                 f"{what} of inspection {inspection_id} was already decided on {kind} "
                 f"({same[0].review_id}, {same[0].outcome}, by {same[0].reviewed_by})"
             )
-        conflicted = conflicts_among(uow, [actor], declaration, at)
-        if conflicted:
-            conflict = conflicted[actor]
-            record_exclusions(
-                uow, conflicted, declaration, ExclusionAction.REVIEW_DECISION, inspection_id, at
-            )
-            refusal = (
-                f"{actor} has a declared conflict of interest ({conflict.kind}, "
-                f"{conflict.conflict_id}) with {conflict.party_id}, a party to declaration "
-                f"{declaration.declaration_id}, and may not review inspection {inspection_id}; "
-                "the attempt is recorded"
-            )
+        refusal = refusal_of_conflicted(
+            uow,
+            actor,
+            declaration,
+            ExclusionAction.REVIEW_DECISION,
+            inspection_id,
+            f"review inspection {inspection_id}",
+            at,
+        )
+        if refusal is not None:
             review = None
         else:
             review = FindingReview(
