@@ -64,13 +64,14 @@ Generate = Annotated[
 
 def _password(username: str, from_stdin: bool, generate: bool) -> tuple[str, bool]:
     """The new password, and whether it was generated (and so is to be printed)."""
-    import secrets
     import sys
+
+    from dostyk.domain.accounts import generate_password
 
     if from_stdin and generate:
         raise terminal.bad_parameter("--generate", "cannot be given with --password-stdin")
     if generate:
-        return secrets.token_urlsafe(18), True
+        return generate_password(username), True
     if from_stdin:
         line = sys.stdin.readline()
         return line.removesuffix("\n").removesuffix("\r"), False

@@ -11,6 +11,7 @@ accounts a signed-in person could confuse are refused at creation rather than to
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -106,6 +107,18 @@ def check_password(password: str, username: str) -> None:
         raise InvariantViolation("password", "holds a NUL character")
     if username and username.lower() in password.lower():
         raise InvariantViolation("password", "contains the username")
+
+
+def generate_password(username: str, length: int = 18) -> str:
+    """A random password that :func:`check_password` accepts for ``username``.
+
+    A short username (``x1``) turns up in a random string now and then; a generated password
+    must never be the one refused, so such a draw is thrown away and drawn again.
+    """
+    while True:
+        password = secrets.token_urlsafe(length)
+        if not username or username.lower() not in password.lower():
+            return password
 
 
 @dataclass(frozen=True, slots=True)

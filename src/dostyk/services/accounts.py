@@ -38,6 +38,7 @@ from dostyk.domain.accounts import (
     check_holder,
     check_password,
     check_username,
+    generate_password,
     normalise_username,
 )
 from dostyk.domain.bounds import LINE_FORBIDDEN, REMARK_MAX, check_text
@@ -479,7 +480,7 @@ def demo_accounts(engine: Engine, *, at: datetime) -> list[DemoAccount]:
     wanted = _demo_holders(engine, at)
     made = []
     for username, role, officer_id, party_id, name, purpose in wanted:
-        password = secrets.token_urlsafe(12)
+        password = generate_password(username, 12)
         existing = get_account(engine, username)
         if existing is None:
             add_account(
