@@ -88,6 +88,17 @@ def test_the_risk_package_loads_its_estimator_on_first_use() -> None:
     assert {"lightgbm", "dostyk.risk.model"} <= set(after)
 
 
+def test_assessing_without_an_active_model_loads_no_estimator_library() -> None:
+    # The shelf is imported by every entry point that assesses (lodge, the API, the simulator).
+    probe = "import json, sys; import dostyk.risk.scoring; print(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout))
+    assert not {"lightgbm", "sklearn", "dostyk.risk.model"} & loaded
+
+
 def test_python_m_dostyk_answers_help() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "dostyk", "--help"], capture_output=True, text=True, check=False

@@ -16,7 +16,9 @@ from dostyk.radiation.algorithms import (
     ENERGY_WINDOW,
     GROSS,
     NEUTRON,
+    SMALL_BATCH,
     SPRT,
+    _restarted_walk,
     analyse,
     analyse_many,
     score,
@@ -114,6 +116,18 @@ def test_one_occupancy_alone_gets_the_answer_it_gets_in_a_batch() -> None:
     together = analyse_many(occupancies)
     for occupancy, results in zip(occupancies, together, strict=True):
         assert analyse(occupancy) == results
+
+
+def test_the_sequential_walk_is_the_same_row_by_row_as_across_rows() -> None:
+    generator = np.random.default_rng(11)
+    increments = generator.normal(0.0, 1.5, size=(5 * SMALL_BATCH, 240))
+    increments[3, 200:] = 0.0  # a shorter occupancy, padded
+    lower = -generator.uniform(1.0, 6.0, size=5 * SMALL_BATCH)
+    highest, peak = _restarted_walk(increments, lower)
+    for row in range(increments.shape[0]):
+        alone = _restarted_walk(increments[row : row + 1], lower[row : row + 1])
+        assert (alone[0][0], alone[1][0]) == (highest[row], peak[row])
+    assert (highest > 0).all()
 
 
 def test_energy_window_cuts_norm_alarms_by_half_at_equal_detection() -> None:

@@ -206,16 +206,45 @@ def sprt(batch: Batch, shade: Shadow, scan: GammaScan, thresholds: Thresholds) -
         per_test = -np.expm1(np.log1p(-rate) / tests)
     lower = np.log(beta / (1.0 - per_test))
     upper = np.log((1.0 - beta) / per_test)
-    level = np.zeros(batch.size)
-    highest = np.zeros(batch.size)
-    peak = np.zeros(batch.size, dtype=np.int64)
-    for t in range(increments.shape[1]):
+    highest, peak = _restarted_walk(increments, lower)
+    return Scores(highest, upper, highest >= upper, peak)
+
+
+#: Below this many occupancies the walk runs in plain Python, row by row: a numpy step over a
+#: handful of rows costs more than the arithmetic (a portal's single occupancy has 100-300 slices).
+SMALL_BATCH = 8
+
+
+def _restarted_walk(increments: FloatArray, lower: FloatArray) -> tuple[FloatArray, IntArray]:
+    """The highest level of each row's cumulative sum, restarted at 0 whenever it falls to
+    ``lower``, and the slice where it was reached. The walk is sequential in time; over a large
+    batch it is vectorised across rows, over a small one it is a loop of floats (same IEEE
+    arithmetic, so the same numbers)."""
+    size, length = increments.shape
+    if size <= SMALL_BATCH:
+        highest = np.zeros(size)
+        peak = np.zeros(size, dtype=np.int64)
+        for row, (steps, floor) in enumerate(zip(increments.tolist(), lower.tolist(), strict=True)):
+            walked = top = 0.0
+            at = 0
+            for t, step in enumerate(steps):
+                walked += step
+                if walked <= floor:
+                    walked = 0.0
+                if walked > top:
+                    top, at = walked, t
+            highest[row], peak[row] = top, at
+        return highest, peak
+    level = np.zeros(size)
+    highest = np.zeros(size)
+    peak = np.zeros(size, dtype=np.int64)
+    for t in range(length):
         level = level + increments[:, t]
         level = np.where(level <= lower, 0.0, level)
         rising = level > highest
         highest = np.where(rising, level, highest)
         peak = np.where(rising, t, peak)
-    return Scores(highest, upper, highest >= upper, peak)
+    return highest, peak
 
 
 def neutron(batch: Batch, thresholds: Thresholds, reject_bursts: bool = True) -> Scores:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-
-from sklearn.exceptions import NotFittedError
+from typing import TYPE_CHECKING
 
 from dostyk.domain.declarations import Channel
 from dostyk.domain.risk import StoredModel
 from dostyk.risk.features import feature_row
-from dostyk.risk.model import RiskModel
 from dostyk.risk.policy import ChannelPolicy
 from dostyk.services.selectivity import Selection, SelectionContext, facts_of
+
+if TYPE_CHECKING:
+    from dostyk.risk.model import RiskModel
 
 #: Contributions kept in an assessment's explanation.
 EXPLAINED = 3
@@ -65,6 +66,10 @@ class ModelSelector:
 
     @classmethod
     def load(cls, file: Path, record: StoredModel) -> ModelSelector:
+        # LightGBM and scikit-learn are imported with the first model loaded, so a store with
+        # no active model (a post's laptop, the simulator on rules) never pays for them.
+        from dostyk.risk.model import RiskModel
+
         figures = json.loads(record.figures)
         return cls(
             RiskModel.load(file), record.model_version, ChannelPolicy.from_dict(figures["policy"])
@@ -83,6 +88,8 @@ class ModelSelector:
         )
         score = assessed.score
         if assessed.expected_revenue is None:
+            from sklearn.exceptions import NotFittedError
+
             raise NotFittedError(
                 f"model {self.version} was trained without revenue: it cannot choose a channel"
             )
