@@ -96,3 +96,48 @@ def test_without_reviews_there_is_no_such_indicator(world: World, tmp_path: Path
     empty = pa.Table.from_pylist([], schema=to_arrow(t.finding_reviews, []).schema)
     pq.write_table(empty, copy / f"{REVIEWS}.parquet")
     assert reversal_totals(open_warehouse(copy)).empty
+
+
+def test_a_finding_reversed_as_baseless_is_no_detection(world: World, tmp_path: Path) -> None:
+    """An extorting inspector's made-up findings must not stand for the fraud he passes."""
+    findings = pq.read_table(world.warehouse / "findings.parquet").to_pylist()
+    inspections = pq.read_table(world.warehouse / "inspections.parquet").to_pylist()
+    found_by = {i["inspection_id"]: i["inspector_id"] for i in inspections}
+    found = {f["inspection_id"] for f in findings}
+    suspect = max(
+        sorted({found_by[i] for i in found}),
+        key=lambda who: sum(found_by[i] == who for i in found),
+    )
+    theirs = [i for i in found if found_by[i] == suspect]
+    assert theirs, "the world gives the suspect no finding"
+    copy = tmp_path / "warehouse"
+    shutil.copytree(world.warehouse, copy)
+    by_id = {i["inspection_id"]: i for i in inspections}
+    rows = [
+        (
+            f"V-{inspection}-1",
+            inspection,
+            by_id[inspection]["declaration_id"],
+            "appeal",
+            "no_basis",
+            "The declarant's contracts support the declared value",
+            "HQ-0001",
+            by_id[inspection]["ended_at"] + timedelta(days=10),
+            1,
+            0.0,
+        )
+        for inspection in sorted(theirs)
+    ]
+    pq.write_table(to_arrow(t.finding_reviews, rows), copy / f"{REVIEWS}.parquet")
+
+    def detection(warehouse: Path) -> tuple[float, float]:
+        out = Indicators()
+        inspector_indicators(open_warehouse(warehouse), out)
+        frame = out.frame()
+        row = frame[(frame.indicator == "detection_vs_risk") & (frame.subject_id == suspect)]
+        return float(row["value"].iloc[0]), float(row["log_lr"].iloc[0])
+
+    before, after = detection(world.warehouse), detection(copy)
+    assert before[0] >= len(theirs) > 0
+    assert after[0] == before[0] - len(theirs)
+    assert after[1] > before[1], "fewer standing findings must weigh against him"

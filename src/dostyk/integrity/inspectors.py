@@ -53,6 +53,8 @@ SHARE_BOUNDS = (0.05, 0.5)
 #: An item is a unit-value outlier below this many standard deviations under its subheading's
 #: mean log value per kg.
 OUTLIER_Z = -2.0
+#: The warehouse table of later reviews of inspections' results (appeals, audits).
+REVIEWS = "finding_reviews"
 
 
 def unit_value_outliers(w: Warehouse) -> Any:
@@ -75,8 +77,14 @@ def unit_value_outliers(w: Warehouse) -> Any:
 
 
 def inspection_facts(w: Warehouse) -> Any:
-    """One row per finished inspection with what risk expected of it and what happened."""
-    base = finished_inspections(w)
+    """One row per finished inspection with what risk expected of it and what happened.
+
+    An inspection *found* fraud when it recorded a finding that stands: a finding a later review
+    (appeal or audit) declared without basis is not a detection. An extorting inspector records
+    made-up findings on the honest declarations of traders who will not pay; counted as
+    detections they would hide the fraud he is paid to miss behind findings the goods never bore.
+    """
+    base = _standing(finished_inspections(w), w)
     found = (base.findings > 0).cast("int64")
     strata = (
         base.mutate(found=found)
@@ -99,6 +107,22 @@ def inspection_facts(w: Warehouse) -> Any:
         outlier=(facts.outliers.fill_null(0) > 0).cast("int64"),
         hours_to_release=seconds(facts.released_at, facts.lodged_at) / 3600.0,
     )
+
+
+def _standing(base: Any, w: Warehouse) -> Any:
+    """``base`` with ``findings`` set to 0 on inspections whose findings a review reversed."""
+    if not w.has(REVIEWS):
+        return base
+    v = w.table(REVIEWS)
+    baseless = (
+        v.filter(v.outcome == "no_basis").select("inspection_id").distinct().mutate(baseless=1)
+    )
+    marked = left_add(base, baseless, "inspection_id")
+    stands = marked.baseless.isnull()
+    return marked.mutate(
+        findings=ibis.cases((stands, marked.findings), else_=0),
+        extra_duty=ibis.cases((stands, marked.extra_duty), else_=0.0),
+    ).drop("baseless")
 
 
 def inspector_totals(w: Warehouse) -> pd.DataFrame:
@@ -127,10 +151,6 @@ def inspector_totals(w: Warehouse) -> pd.DataFrame:
     frame["downgrades"] = frame["downgrades"].fillna(0).astype("int64")
     frame["hours"] = frame["hours"].astype("float64")
     return frame
-
-
-#: The warehouse table of later reviews of inspections' results (appeals, audits).
-REVIEWS = "finding_reviews"
 
 
 def reversal_totals(w: Warehouse) -> pd.DataFrame:
