@@ -15,8 +15,8 @@ from dostyk.services.setup import initialise
 from dostyk.simulate.run import simulate
 from dostyk.store import tables as t
 from dostyk.store.engine import make_engine
+from dostyk.warehouse.extract import BuildReport, read_state
 from dostyk.warehouse.extract import build as build_warehouse
-from dostyk.warehouse.extract import read_state
 
 STOP = datetime(2025, 1, 2, 11, 30, tzinfo=NATIONAL_TIME)
 
@@ -146,3 +146,36 @@ def test_a_review_recorded_after_a_build_reaches_the_warehouse(
         inspection_id,
         "upheld",
     )
+
+
+def test_a_second_build_started_during_one_waits_for_it_and_goes_on_from_its_watermark(
+    store: Engine, tmp_path: Path
+) -> None:
+    """Two builds of one warehouse at once would write the same temporary files and could leave
+    a watermark past what a table's file holds; the second waits for the first instead."""
+    import threading
+
+    second_started = threading.Event()
+    second: dict[str, BuildReport] = {}
+    errors: list[BaseException] = []
+
+    def run_second() -> None:
+        try:
+            second["report"] = build_warehouse(
+                store, tmp_path, progress=lambda name: second_started.set()
+            )
+        except BaseException as error:  # the test reports it below
+            errors.append(error)
+
+    thread = threading.Thread(target=run_second)
+
+    def first_progress(name: str) -> None:
+        if thread.ident is None:
+            thread.start()
+            assert not second_started.wait(1.0), "the second build ran during the first"
+
+    first = build_warehouse(store, tmp_path, progress=first_progress)
+    thread.join(60)
+    assert not errors, errors
+    assert second["report"].from_seq == first.to_seq
+    assert second["report"].tables == {}

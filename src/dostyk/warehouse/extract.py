@@ -10,15 +10,22 @@ the schema, or the first build) is extracted whole.
 
 Each table's file is replaced atomically (written beside it, then renamed), and the watermark is
 written last: a build that stops part-way is redone from the old watermark, and merging the same
-changes twice gives the same file.
+changes twice gives the same file. One build of a folder runs at a time: a build holds an
+exclusive lock on ``_build.lock`` from reading the watermark to writing it, so a second one
+started meanwhile (a scheduled build overlapping one by hand) waits, then goes on from the first
+one's watermark. Two at once would write the same temporary files, and the later one to finish
+could put back a table's older file under the other's newer watermark, whose changes no later
+build would read again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +40,8 @@ from dostyk.store.tables import TABLES, ledger_entries
 from dostyk.warehouse.columns import arrow_schema, to_arrow
 
 STATE_FILE = "_state.json"
+#: Held (flock, exclusive) by the build under way in its folder.
+LOCK_FILE = "_build.lock"
 #: Keys fetched per query when merging changes (well under every backend's parameter limit).
 KEYS_PER_QUERY = 400
 #: Rows read from the store per round trip on a whole-table extract.
@@ -69,6 +78,21 @@ def _write_state(folder: Path, state: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
+@contextmanager
+def _one_build_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold the folder's build lock, waiting for a build under way to end first.
+
+    The lock is the kernel's (flock), so it goes with the process that holds it: a build that is
+    killed leaves no stale lock behind.
+    """
+    with (folder / LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def record_tables(engine: Engine) -> list[Table]:
     """The record tables the store has (an older store may lack a newer table)."""
     present = set(inspect(engine).get_table_names())
@@ -83,6 +107,11 @@ def build(
 ) -> BuildReport:
     """Bring the Parquet files in ``folder`` up to date with the store."""
     folder.mkdir(parents=True, exist_ok=True)
+    with _one_build_at_a_time(folder):
+        return _build(engine, folder, progress)
+
+
+def _build(engine: Engine, folder: Path, progress: Callable[[str], None] | None) -> BuildReport:
     state = read_state(folder)
     start = int(state["ledger_seq"])
     with engine.connect() as connection:
