@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -216,6 +217,35 @@ def test_an_unfinished_inspection_or_unreleased_audit_is_refused(lite: Engine) -
             actor="RC-0001",
             at=flow.tick(),
         )
+
+
+def test_an_audit_dated_before_the_release_it_follows_is_refused(lite: Engine) -> None:
+    """A post-clearance audit comes after the clearance: one dated while the declaration was
+    still being paid for would say it was released before it was."""
+    flow, inspection = inspected(lite, found=False, released=True)
+    released_at = flow.now
+    before = ledger_size(lite)
+    with pytest.raises(Conflict, match=r"released at .*, after"):
+        record_review(
+            lite,
+            inspection.inspection_id,
+            ReviewKind.AUDIT,
+            ReviewOutcome.UPHELD,
+            REASON,
+            actor="RC-0001",
+            at=released_at - timedelta(minutes=1),
+        )
+    assert ledger_size(lite) == before, "nothing was written"
+    review = record_review(
+        lite,
+        inspection.inspection_id,
+        ReviewKind.AUDIT,
+        ReviewOutcome.UPHELD,
+        REASON,
+        actor="RC-0001",
+        at=released_at,
+    )
+    assert review.reviewed_at == released_at
 
 
 def test_a_conflicted_reviewer_is_refused_and_the_attempt_is_recorded(lite: Engine) -> None:

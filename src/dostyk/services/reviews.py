@@ -38,7 +38,7 @@ from dostyk.services.conflicts import refusal_of_conflicted
 from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.overrides import ConflictedOfficer
-from dostyk.services.steps import load_declaration
+from dostyk.services.steps import load_for_move
 from dostyk.store.repositories import Declarations, FindingReviews, Findings, Inspections
 from dostyk.store.unit_of_work import UnitOfWork
 
@@ -106,12 +106,20 @@ def record_review(
                 f"inspection {inspection_id} ended at {utc_text(inspection.ended_at)}, after "
                 f"{utc_text(at)}"
             )
-        declaration = load_declaration(uow, inspection.declaration_id)
-        if kind is ReviewKind.AUDIT and declaration.status is not DeclarationStatus.RELEASED:
-            raise Conflict(
-                f"a post-clearance audit is of a released declaration; "
-                f"{declaration.declaration_id} is {declaration.status}"
-            )
+        declaration, last_step = load_for_move(uow, inspection.declaration_id)
+        if kind is ReviewKind.AUDIT:
+            if declaration.status is not DeclarationStatus.RELEASED:
+                raise Conflict(
+                    f"a post-clearance audit is of a released declaration; "
+                    f"{declaration.declaration_id} is {declaration.status}"
+                )
+            # Released is final, so the last step is the release: the audit follows it.
+            if last_step is not None and at < last_step.at:
+                raise Conflict(
+                    f"declaration {declaration.declaration_id} was released at "
+                    f"{utc_text(last_step.at)}, after {utc_text(at)}: a post-clearance audit "
+                    "follows the clearance"
+                )
         findings: list[Finding] = uow.findings.of(inspection_id)
         repository = FindingReviews(uow.connection, uow.ledger)
         earlier: list[FindingReview] = repository.of(inspection_id)
