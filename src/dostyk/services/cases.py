@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dostyk.domain.cases import CaseOutcome, IntegrityCase, SubjectKind
 from dostyk.domain.officers import Rank
+from dostyk.domain.parties import PartyRole
 from dostyk.services.actors import senior_officer
 from dostyk.services.errors import Conflict, NotFound, ValidationFailed
 from dostyk.services.ids import make_id
+from dostyk.store import tables as t
 from dostyk.store.integrity_repositories import Cases
 from dostyk.store.unit_of_work import UnitOfWork
 
@@ -38,8 +40,9 @@ def open_case(
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         senior_officer(uow, actor, Rank.HQ, _DOING)
         reasons = []
-        if not _subject_exists(uow, subject_kind, subject_id):
-            reasons.append(f"no {subject_kind} {subject_id}")
+        wrong = _not_subject(uow, subject_kind, subject_id)
+        if wrong is not None:
+            reasons.append(wrong)
         if subject_id == actor:
             reasons.append("nobody opens a case about himself")
         if len((reason or "").strip()) < MIN_TEXT:
@@ -138,9 +141,41 @@ def _open(cases: Cases, case_id: str) -> IntegrityCase:
     return case
 
 
-def _subject_exists(uow: UnitOfWork, kind: SubjectKind, subject_id: str) -> bool:
-    if kind in (SubjectKind.INSPECTOR, SubjectKind.SUPERVISOR):
-        return uow.officers.get(subject_id) is not None
+def _not_subject(uow: UnitOfWork, kind: SubjectKind, subject_id: str) -> str | None:
+    """Why ``subject_id`` cannot be the subject of a case of ``kind``, or None when he can.
+
+    The kind is what the ranking calls him: a case filed under another (an importer as a broker)
+    would sit on a subject page nobody opens and be missing from his own. An inspector is an
+    officer of that rank or one who carried out an inspection (imported history may hold
+    others'); a supervisor an officer above inspector; a broker a party that lodges
+    declarations (declarant); an importer a party that imports.
+    """
     if kind is SubjectKind.POST:
-        return uow.posts.get(subject_id) is not None
-    return uow.parties.get(subject_id) is not None
+        return None if uow.posts.get(subject_id) is not None else f"no post {subject_id}"
+    if kind in (SubjectKind.INSPECTOR, SubjectKind.SUPERVISOR):
+        found = uow.officers.get(subject_id)
+        if found is None:
+            return f"no {kind} {subject_id}"
+        if kind is SubjectKind.SUPERVISOR:
+            fits = found.rank is not Rank.INSPECTOR
+        else:
+            fits = found.rank is Rank.INSPECTOR or _has_inspected(uow, subject_id)
+        return None if fits else f"{subject_id} is not {_a(kind)}: he is a {found.rank}"
+    party = uow.parties.get(subject_id)
+    if party is None:
+        return f"no {kind} {subject_id}"
+    role = PartyRole.DECLARANT if kind is SubjectKind.BROKER else PartyRole.IMPORTER
+    if role in party.roles:
+        return None
+    roles = ", ".join(sorted(r.value for r in party.roles))
+    return f"{subject_id} is not {_a(kind)}: its roles are {roles}"
+
+
+def _a(kind: SubjectKind) -> str:
+    return f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind}"
+
+
+def _has_inspected(uow: UnitOfWork, officer_id: str) -> bool:
+    column = t.inspections.c.inspector_id
+    query = select(column).where(column == officer_id).limit(1)
+    return uow.connection.execute(query).first() is not None
