@@ -12,6 +12,7 @@ without risk adjustment, peer comparison or the other indicators would look at.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,17 @@ def read_truth(folder: Path) -> dict[str, str]:
     path = folder / "agents.csv"
     if not path.exists():
         raise TruthMissing(f"{path} does not exist: only a simulated world has a ground truth")
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"agent_id", "scheme"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}: no column {', '.join(sorted(missing))} in the header")
-        return {row["agent_id"]: row["scheme"] for row in reader}
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {"agent_id", "scheme"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(sorted(missing))} in the header")
+    return {row["agent_id"]: row["scheme"] for row in reader}
 
 
 def populations(w: Warehouse) -> dict[str, pd.DataFrame]:
