@@ -255,3 +255,40 @@ def test_the_last_ledger_verification_is_shown_with_the_records_it_named(
     page = client.get("/integrity/ledger").text
     assert "1 problems found" in page
     assert "declarations [&#39;D1&#39;]" in page
+
+
+def _fields(answer: Any) -> set[str]:
+    assert answer.status_code == 422, answer.text
+    return {e["field"] for e in answer.json()["errors"]}
+
+
+def test_a_refused_case_or_conflict_names_each_field_at_fault(client: TestClient) -> None:
+    """The problem's errors say which field to correct (officer_id, party_id, note...), not the
+    record the request would have made ("conflict of interest", "case")."""
+    sign_in(client, "integrity")
+    headers = {"x-csrf-token": csrf(client)}
+    unknown = client.post(
+        "/api/v1/integrity/conflicts",
+        json={"officer_id": "IN-NONE", "party_id": "PARTY-NONE", "kind": "kin", "note": "ab"},
+        headers=headers,
+    )
+    assert _fields(unknown) == {"officer_id", "party_id", "note"}
+    case = client.post(
+        "/api/v1/integrity/cases",
+        json={"subject_kind": "broker", "subject_id": "IMP1", "reason": "short"},
+        headers=headers,
+    )
+    assert _fields(case) == {"subject_id", "reason"}
+    opened = client.post(
+        "/api/v1/integrity/cases",
+        json={"subject_kind": "inspector", "subject_id": "IN-DST1", "reason": "Finds too little"},
+        headers=headers,
+    ).json()
+    path = f"/api/v1/integrity/cases/{opened['case_id']}"
+    nobody = client.post(f"{path}/assignment", json={"officer_id": "IN-DST2"}, headers=headers)
+    assert _fields(nobody) == {"officer_id"}
+    client.post(f"{path}/assignment", json={"officer_id": READER}, headers=headers)
+    short = client.post(
+        f"{path}/outcome", json={"outcome": "referred", "note": "no"}, headers=headers
+    )
+    assert _fields(short) == {"note"}

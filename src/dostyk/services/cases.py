@@ -17,7 +17,7 @@ from dostyk.domain.cases import CaseOutcome, IntegrityCase, SubjectKind
 from dostyk.domain.officers import Rank
 from dostyk.domain.parties import PartyRole
 from dostyk.services.actors import senior_officer
-from dostyk.services.errors import Conflict, NotFound, ValidationFailed
+from dostyk.services.errors import Conflict, NotFound, Reason, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.store import tables as t
 from dostyk.store.integrity_repositories import Cases
@@ -42,11 +42,13 @@ def open_case(
         reasons = []
         wrong = _not_subject(uow, subject_kind, subject_id)
         if wrong is not None:
-            reasons.append(wrong)
+            reasons.append(Reason("subject_id", wrong))
         if subject_id == actor:
-            reasons.append("nobody opens a case about himself")
+            reasons.append(Reason("subject_id", "nobody opens a case about himself"))
         if len((reason or "").strip()) < MIN_TEXT:
-            reasons.append(f"a case needs a written reason of {MIN_TEXT} characters")
+            reasons.append(
+                Reason("reason", f"a case needs a written reason of {MIN_TEXT} characters")
+            )
         if reasons:
             raise ValidationFailed(reasons, subject="case")
         cases = Cases(uow.connection, uow.ledger)
@@ -73,12 +75,17 @@ def assign_case(
         assignee = uow.officers.get(officer_id)
         if assignee is None or assignee.rank is not Rank.HQ:
             raise ValidationFailed(
-                [f"{officer_id} is not an officer of headquarters (the integrity unit)"],
+                [
+                    Reason(
+                        "officer_id",
+                        f"{officer_id} is not an officer of headquarters (the integrity unit)",
+                    )
+                ],
                 subject=f"assignment of {case_id}",
             )
         if officer_id == case.subject_id:
             raise ValidationFailed(
-                [f"{officer_id} is the subject of case {case_id}"],
+                [Reason("officer_id", f"{officer_id} is the subject of case {case_id}")],
                 subject=f"assignment of {case_id}",
             )
         if at < case.opened_at:
@@ -110,7 +117,8 @@ def record_outcome(
             )
         if len((note or "").strip()) < MIN_TEXT:
             raise ValidationFailed(
-                [f"an outcome needs a note of {MIN_TEXT} characters"], subject=f"case {case_id}"
+                [Reason("note", f"an outcome needs a note of {MIN_TEXT} characters")],
+                subject=f"case {case_id}",
             )
         closed = replace(
             case, outcome=outcome, outcome_note=note.strip(), closed_at=at, closed_by=actor

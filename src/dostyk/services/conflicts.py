@@ -28,7 +28,7 @@ from dostyk.domain.conflicts import (
 from dostyk.domain.declarations import Declaration
 from dostyk.domain.officers import Rank
 from dostyk.services.actors import senior_officer
-from dostyk.services.errors import Conflict, NotFound, ValidationFailed
+from dostyk.services.errors import Conflict, NotFound, Reason, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.store.integrity_repositories import ConflictExclusions, Conflicts
 from dostyk.store.unit_of_work import UnitOfWork
@@ -52,11 +52,13 @@ def declare_conflict(
         senior_officer(uow, actor, Rank.HQ, "keep the register of conflicts of interest")
         reasons = []
         if uow.officers.get(officer_id) is None:
-            reasons.append(f"no officer {officer_id}")
+            reasons.append(Reason("officer_id", f"no officer {officer_id}"))
         if uow.parties.get(party_id) is None:
-            reasons.append(f"no party {party_id}")
+            reasons.append(Reason("party_id", f"no party {party_id}"))
         if len((note or "").strip()) < MIN_NOTE:
-            reasons.append(f"a declared relationship needs a note of {MIN_NOTE} characters")
+            reasons.append(
+                Reason("note", f"a declared relationship needs a note of {MIN_NOTE} characters")
+            )
         if reasons:
             raise ValidationFailed(reasons, subject="conflict of interest")
         register = Conflicts(uow.connection, uow.ledger)

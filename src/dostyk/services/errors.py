@@ -31,8 +31,21 @@ class Conflict(UseCaseError):
     """The request is well formed, but the records' present state does not allow it."""
 
 
+class Reason(str):
+    """A reason a request is refused that names the field at fault (``officer_id``, ``note``),
+    so that an API answer can point at it; everywhere else it is the text it holds."""
+
+    field: str
+
+    def __new__(cls, field: str, text: str) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.field = field
+        return reason
+
+
 class ValidationFailed(UseCaseError):
-    """The request breaks one or more rules; ``reasons`` lists every one of them at once."""
+    """The request breaks one or more rules; ``reasons`` lists every one of them at once (each a
+    :class:`Reason` where one field is at fault)."""
 
     def __init__(self, reasons: Iterable[str], subject: str | None = None) -> None:
         self.reasons = list(reasons)

@@ -273,7 +273,10 @@ def translate(error: Exception, settings: Settings) -> Problem:
     if isinstance(error, (Conflict, IllegalTransition)):
         return p.conflict(str(error))
     if isinstance(error, ValidationFailed):
-        fields = [FieldError(error.subject or "", reason) for reason in error.reasons]
+        fields = [
+            FieldError(getattr(reason, "field", None) or error.subject or "", reason)
+            for reason in error.reasons
+        ]
         return p.bad_request(str(error), fields, kind="rules-broken")
     if isinstance(error, DocumentRejected):
         fields = [FieldError(e.path, e.message) for e in error.errors]
