@@ -131,3 +131,27 @@ def test_a_regional_chief_audits_a_released_declaration(
         None,
         "800000.00",
     )
+
+
+def test_a_refused_review_names_each_field_at_fault(client: TestClient, web_engine: Engine) -> None:
+    """Each broken rule is filed under the field to correct, not under "appeal of inspection
+    I-…", so that a client can point at it."""
+    inspection = finished(web_engine)
+    path = f"/api/v1/inspections/{inspection.inspection_id}/reviews"
+    sign_in(client, "chief")
+    body = {
+        "kind": "appeal",
+        "outcome": "fraud_missed",
+        "reason": "too short",
+        "finding_no": 7,
+    }
+    refused = client.post(path, json=body, headers={"X-CSRF-Token": csrf(client)})
+    assert refused.status_code == 422, refused.text
+    fields = {e["field"] for e in refused.json()["errors"]}
+    assert fields == {"reason", "outcome", "finding_no"}
+    upheld = {"kind": "appeal", "outcome": "upheld", "reason": REASON, "finding_no": 1}
+    changed = client.post(
+        path, json={**upheld, "duty_amount": "10.00"}, headers={"X-CSRF-Token": csrf(client)}
+    )
+    assert changed.status_code == 422, changed.text
+    assert [e["field"] for e in changed.json()["errors"]] == ["duty_amount"]

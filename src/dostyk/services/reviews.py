@@ -35,7 +35,7 @@ from dostyk.domain.reviews import (
 from dostyk.domain.spelling import utc_text
 from dostyk.services.actors import officer
 from dostyk.services.conflicts import refusal_of_conflicted
-from dostyk.services.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
+from dostyk.services.errors import Conflict, NotAuthorised, NotFound, Reason, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.services.overrides import ConflictedOfficer
 from dostyk.services.steps import load_for_move
@@ -173,29 +173,43 @@ def _check(
     findings: Sequence[Finding],
 ) -> list[str]:
     """Every reason the review cannot be recorded as asked, at once."""
-    reasons = []
+    reasons: list[str] = []
     by_number = {f.finding_no: f for f in findings}
     if len((reason or "").strip()) < MIN_REASON:
-        reasons.append(f"a review needs a written reason of {MIN_REASON} characters")
+        reasons.append(
+            Reason("reason", f"a review needs a written reason of {MIN_REASON} characters")
+        )
     if outcome not in OUTCOMES[kind]:
         allowed = " or ".join(sorted(OUTCOMES[kind]))
-        reasons.append(f"an {kind} concludes {allowed}, not {outcome}")
+        reasons.append(Reason("outcome", f"an {kind} concludes {allowed}, not {outcome}"))
     if finding_no is not None and finding_no not in by_number:
         numbers = ", ".join(str(n) for n in sorted(by_number)) or "none"
-        reasons.append(f"the inspection has no finding {finding_no} (its findings: {numbers})")
+        reasons.append(
+            Reason(
+                "finding_no",
+                f"the inspection has no finding {finding_no} (its findings: {numbers})",
+            )
+        )
     if kind is ReviewKind.APPEAL and not findings:
-        reasons.append("the inspection found nothing irregular: there is no finding to appeal")
+        reasons.append(
+            Reason("kind", "the inspection found nothing irregular: there is no finding to appeal")
+        )
     if outcome is ReviewOutcome.NO_BASIS and finding_no is None:
-        reasons.append("name the finding that had no basis (finding_no)")
+        reasons.append(Reason("finding_no", "name the finding that had no basis (finding_no)"))
     if not duty_amount.is_finite() or duty_amount < 0:
-        reasons.append("the duty a review adds or remits is an amount of 0 or more")
+        reasons.append(
+            Reason("duty_amount", "the duty a review adds or remits is an amount of 0 or more")
+        )
     elif outcome is ReviewOutcome.UPHELD and duty_amount != 0:
-        reasons.append("an upheld result changes no duty: duty_amount is 0")
+        reasons.append(Reason("duty_amount", "an upheld result changes no duty: duty_amount is 0"))
     elif outcome is ReviewOutcome.NO_BASIS and finding_no in by_number:
         added = by_number[finding_no].extra_duty
         if duty_amount > added:
             reasons.append(
-                f"finding {finding_no} added {added:,} of duty; a reversal remits at most that"
+                Reason(
+                    "duty_amount",
+                    f"finding {finding_no} added {added:,} of duty; a reversal remits at most that",
+                )
             )
     return reasons
 
