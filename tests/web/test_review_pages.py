@@ -155,3 +155,27 @@ def test_a_refused_review_names_each_field_at_fault(client: TestClient, web_engi
     )
     assert changed.status_code == 422, changed.text
     assert [e["field"] for e in changed.json()["errors"]] == ["duty_amount"]
+
+
+def test_a_reason_too_long_for_the_record_is_refused_on_the_form_not_cut(
+    client: TestClient, web_engine: Engine
+) -> None:
+    """The form kept the first 2,000 characters of a longer reason and recorded them as if the
+    reviewer had written that; the API refuses such a reason, and so does the form now."""
+    inspection = finished(web_engine)
+    sign_in(client, "chief")
+    path = f"/inspections/{inspection.inspection_id}/reviews"
+    refused = client.post(
+        path,
+        data={
+            "csrf_token": csrf(client),
+            "kind": "appeal",
+            "outcome": "upheld",
+            "finding_no": "1",
+            "reason": REASON + " " + "x" * 2000,
+        },
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422, refused.text
+    assert "reason" in refused.text and "2,000" in refused.text
+    assert client.get(f"/api/v1{path}").json()["reviews"] == []

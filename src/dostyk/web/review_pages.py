@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from dostyk.domain.bounds import REMARK_MAX
 from dostyk.domain.reviews import OUTCOMES, ReviewKind, ReviewOutcome
 from dostyk.services.declaration_record import record_json
 from dostyk.store import tables as t
@@ -61,7 +62,9 @@ class ReviewRequest(BaseModel):
         description="upheld; no_basis: reversed, the finding had no basis; fraud_missed: "
         "reversed, the inspection passed fraud (audits only)"
     )
-    reason: str = Field(max_length=2000, description="Written reason, at least 10 characters.")
+    reason: str = Field(
+        max_length=REMARK_MAX, description="Written reason, at least 10 characters."
+    )
     finding_no: int | None = Field(
         default=None, ge=1, le=99, description="The finding reviewed; none for the whole result."
     )
@@ -195,12 +198,16 @@ def _from_form(kind: str, outcome: str, reason: str, finding: str, duty: str) ->
     duty = duty.strip() or "0.00"
     if not re.fullmatch(AMOUNT_PATTERN, duty):
         errors.append(FieldError("duty_amount", "an amount such as 1250000.00"))
+    if len(reason) > REMARK_MAX:
+        errors.append(
+            FieldError("reason", f"is {len(reason):,} characters long; at most {REMARK_MAX:,}")
+        )
     if errors:
         raise bad_request("the review is not complete", errors)
     return ReviewRequest(
         kind=ReviewKind(kind),
         outcome=ReviewOutcome(outcome),
-        reason=reason[:2000],
+        reason=reason,
         finding_no=number,
         duty_amount=duty,
     )
