@@ -292,3 +292,17 @@ def test_a_refused_case_or_conflict_names_each_field_at_fault(client: TestClient
         f"{path}/outcome", json={"outcome": "referred", "note": "no"}, headers=headers
     )
     assert _fields(short) == {"note"}
+
+
+def test_a_subject_nobody_is_is_not_found(client: TestClient, tmp_path: Path) -> None:
+    """An unknown id (or a party under a kind it is not) answered an empty page of evidence, as
+    if the subject existed and the data had nothing on him."""
+    write_ranking(tmp_path)
+    sign_in(client, "integrity")
+    for path in ("inspector/IN-NONE", "broker/IMP1", "post/NOPE"):
+        for prefix in ("", "/api/v1"):
+            answer = client.get(f"{prefix}/integrity/subjects/{path}", headers=JSON)
+            assert answer.status_code == 404, (path, answer.text)
+    assert "no inspector IN-NONE" in client.get("/integrity/subjects/inspector/IN-NONE").text
+    known = client.get("/api/v1/integrity/subjects/inspector/IN-DST2")  # known, not ranked
+    assert known.status_code == 200 and known.json()["ranked"] is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from dostyk.domain.cases import CaseOutcome, IntegrityCase, SubjectKind
 from dostyk.domain.officers import Rank
@@ -21,6 +21,7 @@ from dostyk.services.errors import Conflict, NotFound, Reason, ValidationFailed
 from dostyk.services.ids import make_id
 from dostyk.store import tables as t
 from dostyk.store.integrity_repositories import Cases
+from dostyk.store.repositories import Officers, Parties, Posts
 from dostyk.store.unit_of_work import UnitOfWork
 
 #: The shortest reason or outcome note.
@@ -40,7 +41,7 @@ def open_case(
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         senior_officer(uow, actor, Rank.HQ, _DOING)
         reasons = []
-        wrong = _not_subject(uow, subject_kind, subject_id)
+        wrong = _not_subject(uow.connection, subject_kind, subject_id)
         if wrong is not None:
             reasons.append(Reason("subject_id", wrong))
         if subject_id == actor:
@@ -127,6 +128,13 @@ def record_outcome(
     return closed
 
 
+def subject_problem(engine: Engine, kind: SubjectKind, subject_id: str) -> str | None:
+    """Why nobody of ``kind`` has ``subject_id`` ("no inspector IN-9", "IMP1 is not a broker:
+    …"), or None when he is one: what a case may be opened on, and a subject page shows."""
+    with engine.connect() as connection:
+        return _not_subject(connection, kind, subject_id)
+
+
 def list_cases(engine: Engine) -> list[IntegrityCase]:
     with engine.connect() as connection:
         return Cases(connection).listing()
@@ -149,7 +157,7 @@ def _open(cases: Cases, case_id: str) -> IntegrityCase:
     return case
 
 
-def _not_subject(uow: UnitOfWork, kind: SubjectKind, subject_id: str) -> str | None:
+def _not_subject(connection: Connection, kind: SubjectKind, subject_id: str) -> str | None:
     """Why ``subject_id`` cannot be the subject of a case of ``kind``, or None when he can.
 
     The kind is what the ranking calls him: a case filed under another (an importer as a broker)
@@ -159,17 +167,17 @@ def _not_subject(uow: UnitOfWork, kind: SubjectKind, subject_id: str) -> str | N
     declarations (declarant); an importer a party that imports.
     """
     if kind is SubjectKind.POST:
-        return None if uow.posts.get(subject_id) is not None else f"no post {subject_id}"
+        return None if Posts(connection).get(subject_id) is not None else f"no post {subject_id}"
     if kind in (SubjectKind.INSPECTOR, SubjectKind.SUPERVISOR):
-        found = uow.officers.get(subject_id)
+        found = Officers(connection).get(subject_id)
         if found is None:
             return f"no {kind} {subject_id}"
         if kind is SubjectKind.SUPERVISOR:
             fits = found.rank is not Rank.INSPECTOR
         else:
-            fits = found.rank is Rank.INSPECTOR or _has_inspected(uow, subject_id)
+            fits = found.rank is Rank.INSPECTOR or _has_inspected(connection, subject_id)
         return None if fits else f"{subject_id} is not {_a(kind)}: he is a {found.rank}"
-    party = uow.parties.get(subject_id)
+    party = Parties(connection).get(subject_id)
     if party is None:
         return f"no {kind} {subject_id}"
     role = PartyRole.DECLARANT if kind is SubjectKind.BROKER else PartyRole.IMPORTER
@@ -183,7 +191,7 @@ def _a(kind: SubjectKind) -> str:
     return f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind}"
 
 
-def _has_inspected(uow: UnitOfWork, officer_id: str) -> bool:
+def _has_inspected(connection: Connection, officer_id: str) -> bool:
     column = t.inspections.c.inspector_id
     query = select(column).where(column == officer_id).limit(1)
-    return uow.connection.execute(query).first() is not None
+    return connection.execute(query).first() is not None

@@ -106,6 +106,13 @@ def _subject(request: Request, grant: Grant, kind: str, subject_id: str) -> dict
         raise not_found(f"no {kind} {subject_id} to show")
     row, indicators = subject(request.app.state.settings.home, me, kind, subject_id)
     engine = request.app.state.engine
+    if row is None and not indicators:
+        from dostyk.domain.cases import SubjectKind
+        from dostyk.services.cases import subject_problem
+
+        unknown = subject_problem(engine, SubjectKind(kind), subject_id)
+        if unknown is not None:
+            raise not_found(unknown)
     with engine.connect() as connection:
         cases = [values(c) for c in Cases(connection).of_subject(kind, subject_id)]
         anomalies = (
