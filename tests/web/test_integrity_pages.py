@@ -306,3 +306,23 @@ def test_a_subject_nobody_is_is_not_found(client: TestClient, tmp_path: Path) ->
     assert "no inspector IN-NONE" in client.get("/integrity/subjects/inspector/IN-NONE").text
     known = client.get("/api/v1/integrity/subjects/inspector/IN-DST2")  # known, not ranked
     assert known.status_code == 200 and known.json()["ranked"] is None
+
+
+def test_to_another_role_a_page_of_the_unit_answers_as_a_path_that_does_not_exist(
+    client: TestClient,
+) -> None:
+    """The hidden pages answered "no such page" under /problems/not-found, a path that does not
+    exist "there is nothing at …" under about:blank: the answer told the two apart."""
+    sign_in(client, "inspector")
+
+    def answer(path: str, **headers: str) -> tuple[int, str, str]:
+        got = client.get(path, headers=headers)
+        text = got.text.replace(path, "PATH")
+        return got.status_code, got.headers["content-type"], re.sub(r'content="[^"]*"', "", text)
+
+    for path, absent in (
+        ("/api/v1/integrity/conflicts", "/api/v1/integrity/conflictz"),
+        ("/integrity/subjects/inspector/IN-DST1", "/integrity/subjectz/inspector/IN-DST1"),
+    ):
+        assert answer(path) == answer(absent), path
+        assert answer(path, accept="application/json") == answer(absent, accept="application/json")

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, Request
 
 from dostyk.domain.accounts import Role
-from dostyk.web.problems import forbidden, not_found
+from dostyk.web.problems import Problem, forbidden, not_found
 
 if TYPE_CHECKING:
     from dostyk.domain.declarations import Declaration
@@ -333,6 +333,12 @@ class Grant:
         return party_id
 
 
+def absent(request: Request) -> Problem:
+    """The answer to a path that does not exist (the app's 404, word for word), which is what a
+    hidden route answers a role it does not name: nothing in it tells the two apart."""
+    return Problem(404, f"there is nothing at {request.url.path}")
+
+
 def allow(action: str) -> Any:
     """The dependency a route declares for its action: ``grant: Grant = allow("...")``.
 
@@ -353,7 +359,7 @@ def allow(action: str) -> Any:
             raise unauthorised(f"sign in to {entry.purpose}")
         if principal.account.role not in entry.roles:
             if entry.hidden:
-                raise not_found("no such page")
+                raise absent(request)
             raise forbidden(f"{entry.purpose}: not for the role {principal.account.role.value}")
         await check_csrf(request, principal)
         return Grant(entry, principal)
