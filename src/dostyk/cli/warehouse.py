@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dostyk.cli import terminal
-from dostyk.cli.context import open_store, settings
+from dostyk.cli.context import fail, open_store, settings
 from dostyk.cli.wording import plural
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ def build(
     ] = None,
 ) -> None:
     """Extract the store to Parquet, or bring an extract up to date with what changed since."""
+    from dostyk.warehouse.extract import StateUnreadable
     from dostyk.warehouse.extract import build as build_warehouse
 
     engine = open_store()
@@ -38,7 +39,10 @@ def build(
         def advance(name: str) -> None:
             bar.update(terminal.line("extracting {}", name))
 
-        report = build_warehouse(engine, folder, progress=advance)
+        try:
+            report = build_warehouse(engine, folder, progress=advance)
+        except StateUnreadable as error:
+            raise fail(str(error), 2) from None
     for name, (how, rows) in sorted(report.tables.items()):
         terminal.say("{}: {} ({})", name, plural(rows, "row"), how)
     terminal.say(

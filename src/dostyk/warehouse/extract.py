@@ -63,12 +63,38 @@ class BuildReport:
         return self.to_seq > self.from_seq or any(how == "whole" for how, _ in self.tables.values())
 
 
+class StateUnreadable(ValueError):
+    """The folder's ``_state.json`` is not a warehouse's state (hand-edited, damaged)."""
+
+
 def read_state(folder: Path) -> dict[str, Any]:
+    """The watermark and each table's columns; a folder without state is a new warehouse."""
     path = folder / STATE_FILE
     if not path.exists():
         return {"ledger_seq": 0, "tables": {}}
-    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _unreadable(path, f"it is not JSON ({error})") from None
+    if not isinstance(state, dict):
+        raise _unreadable(path, "it is not a JSON object")
+    seq = state.get("ledger_seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise _unreadable(path, f"ledger_seq is {seq!r}, not a ledger position")
+    tables = state.get("tables")
+    if not isinstance(tables, dict) or not all(
+        isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+        for columns in tables.values()
+    ):
+        raise _unreadable(path, "tables is not each table's list of columns")
     return state
+
+
+def _unreadable(path: Path, why: str) -> StateUnreadable:
+    return StateUnreadable(
+        f"{path} is not a warehouse's state: {why}; build the warehouse again in an empty "
+        "folder (or delete this one)"
+    )
 
 
 def _write_state(folder: Path, state: dict[str, Any]) -> None:

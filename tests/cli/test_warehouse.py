@@ -1,0 +1,34 @@
+"""``dostyk warehouse build`` refuses a folder whose state it cannot read, saying what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Invoke
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "{not json",
+        "[]",
+        '{"ledger_seq": "many", "tables": {}}',
+        '{"ledger_seq": -4, "tables": {}}',
+        '{"ledger_seq": 12, "tables": {"declarations": "all"}}',
+    ],
+)
+def test_a_warehouse_state_that_is_not_one_is_refused_naming_the_file(
+    dostyk: Invoke, home: Path, state: str
+) -> None:
+    """A hand-edited or damaged _state.json ended in "unexpected error (JSONDecodeError)" (or a
+    KeyError), exit 70, as if Dostyk had a bug."""
+    folder = home / "warehouse"
+    folder.mkdir()
+    (folder / "_state.json").write_text(state, encoding="utf-8")
+    result = dostyk("warehouse", "build")
+    assert result.exit_code == 2, result.output
+    assert "_state.json" in result.output and "unexpected error" not in result.output
+    assert "build the warehouse again in an empty folder" in result.output
+    assert not list(folder.glob("*.parquet")), "nothing was written"
