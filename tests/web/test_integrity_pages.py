@@ -326,3 +326,22 @@ def test_to_another_role_a_page_of_the_unit_answers_as_a_path_that_does_not_exis
     ):
         assert answer(path) == answer(absent), path
         assert answer(path, accept="application/json") == answer(absent, accept="application/json")
+
+
+def test_a_damaged_analytics_file_is_named_not_a_500(client: TestClient, tmp_path: Path) -> None:
+    """A ranking.parquet that is not Parquet (a disk fault, a hand copy cut short) ended every
+    page that reads it in "an unexpected error in Dostyk"."""
+    write_ranking(tmp_path)
+    folder = tmp_path / "warehouse" / "integrity"
+    for name in ("ranking.parquet", "suggested_relationships.parquet"):
+        (folder / name).write_bytes(b"PAR1 cut short")
+    sign_in(client, "integrity")
+    for path in (
+        "/api/v1/integrity",
+        "/integrity",
+        "/api/v1/integrity/subjects/inspector/IN-DST1",
+        "/api/v1/integrity/conflicts",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 503, (path, answer.text)
+        assert "parquet" in answer.text and "dostyk integrity report" in answer.text, path

@@ -54,11 +54,23 @@ def _about(row: dict[str, Any], reader: str | None) -> bool:
 
 
 def _rows(path: Path) -> list[dict[str, Any]] | None:
+    """The file's rows, None when the report has not written it; a file that is there but cannot
+    be read (damaged, cut short) is a 503 that names it, not a bug's 500."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from dostyk.web.problems import Problem
 
     if not path.is_file():
         return None
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        raise Problem(
+            503,
+            f"{path} cannot be read ({error}); run `dostyk integrity report` to write it again",
+            kind="analytics",
+        ) from None
     return [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
 
 
