@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +39,18 @@ def _open(folder: Path | None, backend: str) -> object:
         raise fail(str(error), 2) from None
 
 
+@contextmanager
+def _readable() -> Iterator[None]:
+    """A table of the warehouse that is missing or damaged, found while the analytics read it,
+    is a usage error naming the file (exit 2), not a bug."""
+    from dostyk.warehouse.backends import WarehouseDamaged, WarehouseMissing
+
+    try:
+        yield
+    except (WarehouseMissing, WarehouseDamaged) as error:
+        raise fail(str(error), 2) from None
+
+
 @app.command()
 def report(
     warehouse: WarehouseOption = None,
@@ -55,7 +69,7 @@ def report(
 
     w = _open(warehouse, backend)
     assert isinstance(w, Warehouse)
-    with terminal.progress(terminal.line("computing the indicators")):
+    with terminal.progress(terminal.line("computing the indicators")), _readable():
         result = run(w)
     folder = write(result, w.folder)
     html = out if out is not None else folder / "report.html"
@@ -116,7 +130,7 @@ def evaluate(
         raise fail(str(error), 2) from None
     w = _open(warehouse, backend)
     assert isinstance(w, Warehouse)
-    with terminal.progress(terminal.line("computing the indicators")):
+    with terminal.progress(terminal.line("computing the indicators")), _readable():
         result = run(w)
         scores = score(w, result.subjects, known)
     if as_json:

@@ -20,6 +20,11 @@ class WarehouseMissing(FileNotFoundError):
     """No warehouse at the folder: ``dostyk warehouse build`` makes one."""
 
 
+class WarehouseDamaged(ValueError):
+    """A table's file is there but is not Parquet (cut short, overwritten): deleting it makes
+    the next ``dostyk warehouse build`` extract the table whole again."""
+
+
 class Warehouse:
     """The tables of one warehouse folder on one Ibis backend."""
 
@@ -37,8 +42,23 @@ class Warehouse:
             path = self.folder / f"{name}.parquet"
             if not path.exists():
                 raise WarehouseMissing(f"{path} does not exist: run `dostyk warehouse build`")
+            _check_parquet(path)
             self._tables[name] = self.backend.read_parquet(str(path), table_name=f"w_{name}")
         return self._tables[name]
+
+
+def _check_parquet(path: Path) -> None:
+    """Refuse, naming it, a file whose footer is not Parquet's (reading the footer only)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except (pa.ArrowException, OSError) as error:
+        raise WarehouseDamaged(
+            f"{path} is not a readable Parquet file ({error}): delete it and run "
+            "`dostyk warehouse build`, which extracts that table whole again"
+        ) from None
 
 
 def open_warehouse(folder: Path, backend: str = "duckdb", **options: Any) -> Warehouse:
