@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -58,3 +59,14 @@ def test_a_case_on_a_subject_of_its_kind_is_opened(
 def test_a_case_on_nobody_is_refused(lite: Engine) -> None:
     with pytest.raises(ValidationFailed, match="no inspector IN-NONE"):
         open_case(lite, SubjectKind.INSPECTOR, "IN-NONE", REASON, actor="HQ-0001", at=AT)
+
+
+def test_case_numbers_leave_no_gap_to_read(lite: Engine) -> None:
+    """Numbered in sequence, K-1 and K-3 in a listing would tell an integrity officer that K-2,
+    which he may not see, is about him."""
+    opened = [
+        open_case(lite, SubjectKind.BROKER, "BRK1", REASON, actor="HQ-0001", at=AT).case_id
+        for _ in range(3)
+    ]
+    assert len(set(opened)) == 3
+    assert all(re.fullmatch(r"K-[0-9A-F]{10}", case_id) for case_id in opened)

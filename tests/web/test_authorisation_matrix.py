@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from fastapi import FastAPI
@@ -171,8 +172,12 @@ def _build(engine: Engine) -> None:
     khorgos_alarm(engine)
     # the integrity unit's: a case on each post's officer, a conflict of each
     hq = w.HQ.officer_id
+    # Case numbers are drawn at random; the matrix names its two cases, so it fixes them.
+    numbers = mock.patch.object(cases, "new_case_id", side_effect=["K-1", "K-2"])
+    with numbers:
+        for subject in (INSPECTOR, "PC-KHR1"):
+            cases.open_case(engine, SubjectKind.INSPECTOR, subject, TEXT, actor=hq, at=flow.tick())
     for subject, party in ((INSPECTOR, w.IMPORTER.party_id), ("PC-KHR1", w.OTHER_BROKER.party_id)):
-        cases.open_case(engine, SubjectKind.INSPECTOR, subject, TEXT, actor=hq, at=flow.tick())
         conflicts.declare_conflict(
             engine, subject, party, ConflictKind.KIN, TEXT, actor=hq, at=flow.tick()
         )

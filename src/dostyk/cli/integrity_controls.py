@@ -53,7 +53,7 @@ def add(
         )
     terminal.say(
         "Conflict [bold]{}[/bold] declared: {} ({}) with {}; he is kept out of its "
-        "declarations' draws and override decisions",
+        "declarations' draws, override decisions and reviews",
         conflict.conflict_id,
         conflict.officer_id,
         conflict.kind,

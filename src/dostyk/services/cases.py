@@ -8,6 +8,7 @@ and the warehouse carry them to the next evaluation of the indicators.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from datetime import datetime
 
@@ -27,6 +28,13 @@ from dostyk.store.unit_of_work import UnitOfWork
 #: The shortest reason or outcome note.
 MIN_TEXT = 10
 _DOING = "work the integrity unit's cases"
+
+
+def new_case_id() -> str:
+    """A case's number, drawn at random. Numbered in sequence, the gap an integrity officer
+    sees in his listing (K-1, K-3) would tell him that a case he may not see — one about
+    himself — exists."""
+    return make_id("K", secrets.token_hex(5).upper())
 
 
 def open_case(
@@ -54,7 +62,7 @@ def open_case(
             raise ValidationFailed(reasons, subject="case")
         cases = Cases(uow.connection, uow.ledger)
         case = IntegrityCase(
-            case_id=make_id("K", cases.count() + 1),
+            case_id=new_case_id(),
             subject_kind=subject_kind,
             subject_id=subject_id,
             reason=reason.strip(),

@@ -58,7 +58,7 @@ class NewConflict(BaseModel):
 
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
-        raise bad_request(f"choose a {name}", [FieldError(name, f"one of {', '.join(allowed)}")])
+        raise bad_request(f"choose the {name}", [FieldError(name, f"one of {', '.join(allowed)}")])
     return value
 
 
