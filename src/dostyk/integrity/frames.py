@@ -44,7 +44,12 @@ def first_assessments(w: Warehouse) -> Any:
 
 
 def finished_inspections(w: Warehouse) -> Any:
-    """Finished inspections, each with its declaration, risk, findings and extra duty found."""
+    """Finished inspections, each with its declaration, risk, findings and extra duty found
+    (computed once per warehouse)."""
+    return w.kept("finished_inspections", lambda: _finished_inspections(w))
+
+
+def _finished_inspections(w: Warehouse) -> Any:
     i = w.table("inspections")
     f = w.table("findings")
     d = w.table("declarations")
@@ -80,16 +85,24 @@ def finished_inspections(w: Warehouse) -> Any:
 
 def releases(w: Warehouse) -> Any:
     """Each released declaration's release time (its last step to ``released``)."""
-    s = w.table("status_changes")
-    r = s.filter(s.to_status == "released")
-    return r.group_by("declaration_id").aggregate(released_at=r.at.max())
+
+    def make() -> Any:
+        s = w.table("status_changes")
+        r = s.filter(s.to_status == "released")
+        return r.group_by("declaration_id").aggregate(released_at=r.at.max())
+
+    return w.kept("releases", make)
 
 
 def mass_excess(w: Warehouse) -> Any:
     """Declarations the weighbridge or track scale found heavier than declared."""
-    z = w.table("discrepancies")
-    m = z.filter((z.kind == "mass_excess") & z.declaration_id.notnull())
-    return m.group_by("declaration_id").aggregate(mass_excess=m.count())
+
+    def make() -> Any:
+        z = w.table("discrepancies")
+        m = z.filter((z.kind == "mass_excess") & z.declaration_id.notnull())
+        return m.group_by("declaration_id").aggregate(mass_excess=m.count())
+
+    return w.kept("mass_excess", make)
 
 
 def seconds(later: Any, earlier: Any) -> Any:

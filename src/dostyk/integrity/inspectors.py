@@ -58,7 +58,12 @@ REVIEWS = "finding_reviews"
 
 
 def unit_value_outliers(w: Warehouse) -> Any:
-    """Declarations with an item valued far below its subheading's usual value per kg."""
+    """Declarations with an item valued far below its subheading's usual value per kg
+    (computed once per warehouse)."""
+    return w.kept("unit_value_outliers", lambda: _unit_value_outliers(w))
+
+
+def _unit_value_outliers(w: Warehouse) -> Any:
     items = w.table("declaration_items")
     valued = items.filter((items.net_mass_kg > 0) & (items.customs_value > 0)).mutate(
         hs6=items.commodity_code.substr(0, 6),

@@ -84,6 +84,20 @@ SUBJECTS = {
 #: The kinds whose ranked evidence the mirror gap feeds.
 EVIDENCE_KINDS = ("post", "importer")
 UNIT = ["reporter", "chapter", "ym"]
+#: The columns of the recorded items the analysis uses.
+ITEM_COLUMNS = (
+    "declaration_id",
+    "reporter",
+    "hs6",
+    "chapter",
+    "shipped",
+    "ym",
+    "usd",
+    "kg",
+    "post_code",
+    "importer_id",
+    "declarant_id",
+)
 
 GAP_COLUMNS = [
     "reporter",
@@ -439,7 +453,8 @@ def mirror_indicators(
     result = MirrorResult(settings=settings)
     if not w.has("partner_exports"):
         return result
-    items = recorded_items(w, settings)
+    # Every aggregate below starts from the items: computed once, with the columns they use.
+    items = w.keep(recorded_items(w, settings).select(*ITEM_COLUMNS))
     span = items.aggregate(first=items.shipped.min(), last=items.shipped.max()).to_pandas()
     covered = covered_months(span["first"].iloc[0], span["last"].iloc[0]) if len(span) else []
     result.months = [_month_text(m) for m in covered]
@@ -478,7 +493,9 @@ def mirror_indicators(
     if units.empty:
         return result
     keys = ibis.memtable(units.astype({"ym": "int64"}).reset_index(drop=True))
-    in_gap = priced.join(keys, UNIT)
+    # The drill-down and the evidence aggregate the gap chapter-months' items eight ways: they
+    # are computed once and kept (a few of the chapter-months, so a small table).
+    in_gap = w.keep(priced.join(keys, UNIT))
     result.drilldown = _drilldown(w, in_gap, gaps)
     _evidence(w, out, in_gap, items, gaps)
     return result

@@ -126,8 +126,18 @@ def pairing_indicators(w: Warehouse, out: Indicators) -> pd.DataFrame:
     return pairs
 
 
+#: Width of the time buckets the lodgement–shift join goes by (seconds): a day.
+BUCKET_SECONDS = 86_400
+
+
 def crew_lodgements(w: Warehouse) -> Any:
-    """Lodgements per (post, broker, shift supervisor on duty when lodged)."""
+    """Lodgements per (post, broker, shift supervisor on duty when lodged).
+
+    A declaration is matched to every supervisor's shift at its post that spans its lodgement.
+    Joined on the post alone, every declaration would meet every shift of its post's history
+    before the time condition leaves the few that span it; so each shift is first listed under
+    each day it touches, and the join goes by post and day, then the time condition.
+    """
     d = w.table("declarations")
     s = w.table("duty_shifts")
     o = w.table("officers")
@@ -136,17 +146,28 @@ def crew_lodgements(w: Warehouse) -> Any:
         .filter(o.rank == "shift_supervisor")
         .select(s.post_code, s.officer_id, s.starts_at, s.ends_at)
     )
-    joined = d.join(
-        supervisors,
+    first = supervisors.starts_at.epoch_seconds() // BUCKET_SECONDS
+    last = supervisors.ends_at.epoch_seconds() // BUCKET_SECONDS
+    bucketed = supervisors.mutate(bucket=ibis.range(first, last + 1)).unnest("bucket")
+    lodged = d.select(
+        "post_code",
+        "declarant_id",
+        "declaration_id",
+        "lodged_at",
+        bucket=d.lodged_at.epoch_seconds() // BUCKET_SECONDS,
+    )
+    joined = lodged.join(
+        bucketed,
         [
-            d.post_code == supervisors.post_code,
-            d.lodged_at >= supervisors.starts_at,
-            d.lodged_at < supervisors.ends_at,
+            lodged.post_code == bucketed.post_code,
+            lodged.bucket == bucketed.bucket,
+            lodged.lodged_at >= bucketed.starts_at,
+            lodged.lodged_at < bucketed.ends_at,
         ],
     )
     return joined.group_by(
-        [d.post_code, d.declarant_id, supervisors.officer_id.name("crew")]
-    ).aggregate(lodged=d.declaration_id.count())
+        [lodged.post_code, lodged.declarant_id, bucketed.officer_id.name("crew")]
+    ).aggregate(lodged=lodged.declaration_id.count())
 
 
 def crew_shares(w: Warehouse) -> pd.DataFrame:

@@ -62,33 +62,40 @@ def rank(indicators: pd.DataFrame) -> list[Subject]:
     subjects: list[Subject] = []
     if indicators.empty:
         return subjects
-    for kind, of_kind in indicators.groupby("subject_kind", sort=True):
-        scored: list[tuple[float, str, str | None, list[dict[str, Any]]]] = []
-        for subject, rows in of_kind.groupby("subject_id", sort=True):
-            evidence = []
-            score = 0.0
-            for row in rows.itertuples():
-                p = None if pd.isna(row.p_value) else float(row.p_value)
-                lr = _number(row.log_lr)
-                adds = contribution(str(row.indicator), lr)
-                score += adds
-                evidence.append(
-                    {
-                        "indicator": row.indicator,
-                        "value": _number(row.value),
-                        "peer_value": _number(row.peer_value),
-                        "z": _number(row.z),
-                        "p_value": p,
-                        "log_lr": lr,
-                        "adds": round(adds, 6) if lr is not None else None,
-                        "words": row.words,
-                    }
-                )
-            evidence.sort(key=lambda e: (-(e["adds"] or 0.0), e["adds"] is None, e["indicator"]))
-            posts = rows["post_code"].dropna()
-            scored.append(
-                (score, str(subject), str(posts.iloc[0]) if len(posts) else None, evidence)
+    # One pass over the rows as plain records, grouped by kind and subject in their order:
+    # a pandas group per subject costs more than its evidence when there are thousands.
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in indicators.to_dict("records"):
+        if pd.isna(row["subject_kind"]) or pd.isna(row["subject_id"]):
+            continue
+        grouped.setdefault((row["subject_kind"], row["subject_id"]), []).append(row)
+    by_kind: dict[str, list[tuple[float, str, str | None, list[dict[str, Any]]]]] = {}
+    for (kind, subject), rows in sorted(grouped.items(), key=lambda item: item[0]):
+        evidence = []
+        score = 0.0
+        for row in rows:
+            p = None if pd.isna(row["p_value"]) else float(row["p_value"])
+            lr = _number(row["log_lr"])
+            adds = contribution(str(row["indicator"]), lr)
+            score += adds
+            evidence.append(
+                {
+                    "indicator": row["indicator"],
+                    "value": _number(row["value"]),
+                    "peer_value": _number(row["peer_value"]),
+                    "z": _number(row["z"]),
+                    "p_value": p,
+                    "log_lr": lr,
+                    "adds": round(adds, 6) if lr is not None else None,
+                    "words": row["words"],
+                }
             )
+        evidence.sort(key=lambda e: (-(e["adds"] or 0.0), e["adds"] is None, e["indicator"]))
+        posts = [row["post_code"] for row in rows if not pd.isna(row["post_code"])]
+        by_kind.setdefault(kind, []).append(
+            (score, str(subject), str(posts[0]) if posts else None, evidence)
+        )
+    for kind, scored in by_kind.items():
         scored.sort(key=lambda s: (-s[0], s[1]))
         for position, (score, subject_id, post, evidence) in enumerate(scored, start=1):
             subjects.append(

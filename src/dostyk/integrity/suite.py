@@ -9,10 +9,12 @@ read.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -37,6 +39,7 @@ from dostyk.integrity.trade import (
 from dostyk.warehouse.backends import Warehouse, open_warehouse
 
 OUTPUT = "integrity"
+T = TypeVar("T")
 
 
 @dataclass
@@ -51,28 +54,47 @@ class SuiteResult:
     mirror: MirrorResult = field(default_factory=MirrorResult)
 
 
-def run(w: Warehouse) -> SuiteResult:
+def run(w: Warehouse, timings: dict[str, float] | None = None) -> SuiteResult:
+    """Every indicator over ``w``; with ``timings``, the seconds each step took go into it (by
+    the step's name), for the benchmark to say where the time went."""
+    try:
+        return _run(w, timings)
+    finally:
+        w.release()
+
+
+def _run(w: Warehouse, timings: dict[str, float] | None) -> SuiteResult:
     out = Indicators()
-    inspectors = inspector_indicators(w, out)
-    pairs = pairing_indicators(w, out)
-    steering_indicators(w, out)
-    supervisor_indicators(w, out, inspectors)
-    broker_action_indicators(w, out)
-    benford_indicators(w, out)
-    importer_indicators(w, out)
-    empty_return_indicators(w, out)
-    mirror = mirror_indicators(w, out)
-    communities = network_indicators(w, out, pairs)
-    frame = out.frame()
-    return SuiteResult(
-        frame,
-        rank(frame),
-        suggested_relationships(w, pairs),
-        inspectors,
-        pairs,
-        communities,
-        mirror,
-    )
+    clock = _Clock(timings)
+    inspectors = clock.step("inspectors", lambda: inspector_indicators(w, out))
+    pairs = clock.step("pairing", lambda: pairing_indicators(w, out))
+    clock.step("steering", lambda: steering_indicators(w, out))
+    clock.step("supervisors", lambda: supervisor_indicators(w, out, inspectors))
+    clock.step("broker_actions", lambda: broker_action_indicators(w, out))
+    clock.step("benford", lambda: benford_indicators(w, out))
+    clock.step("importers", lambda: importer_indicators(w, out))
+    clock.step("empty_returns", lambda: empty_return_indicators(w, out))
+    mirror = clock.step("mirror", lambda: mirror_indicators(w, out))
+    communities = clock.step("networks", lambda: network_indicators(w, out, pairs))
+    frame = clock.step("frame", out.frame)
+    subjects = clock.step("ranking", lambda: rank(frame))
+    suggested = clock.step("suggested", lambda: suggested_relationships(w, pairs))
+    return SuiteResult(frame, subjects, suggested, inspectors, pairs, communities, mirror)
+
+
+class _Clock:
+    """Times the suite's steps into a dict, when given one."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    def step(self, name: str, work: Callable[[], T]) -> T:
+        if self.timings is None:
+            return work()
+        started = time.perf_counter()
+        result = work()
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+        return result
 
 
 def rank_subjects(source: Warehouse | Path) -> list[Subject]:

@@ -27,29 +27,47 @@ BENFORD = np.log10(1 + 1 / np.arange(1, 10))
 BENFORD_MINIMUM = 50
 
 
-def first_digits(w: Warehouse, party: str) -> pd.DataFrame:
-    """Counts of the first significant digit of declared customs values per party."""
+def digit_counts(w: Warehouse) -> pd.DataFrame:
+    """Counts of the first significant digit of declared customs values per broker, importer
+    and post: one pass over the items serves both parties' tests."""
     d = w.table("declarations")
     items = w.table("declaration_items")
     valued = items.join(d, items.declaration_id == d.declaration_id).filter(
         items.customs_value >= 1
     )
-    subject = valued[party]
     digit = (
         (valued.customs_value / (10.0 ** valued.customs_value.log10().floor()))
         .floor()
         .cast("int64")
     )
-    counted = valued.mutate(subject=subject, digit=digit).filter(lambda t: t.subject.notnull())
-    return fetch(counted.group_by(["subject", "post_code", "digit"]).aggregate(n=counted.count()))
+    counted = valued.mutate(digit=digit)
+    return fetch(
+        counted.group_by(["declarant_id", "importer_id", "post_code", "digit"]).aggregate(
+            n=counted.count()
+        )
+    )
+
+
+def first_digits(counts: pd.DataFrame, party: str) -> pd.DataFrame:
+    """Counts of the first significant digit per party (``declarant_id`` or ``importer_id``)
+    and post, from :func:`digit_counts`."""
+    named = counts[counts[party].notna()]
+    frame = (
+        named.groupby([party, "post_code", "digit"], sort=True, dropna=False)["n"]
+        .sum()
+        .reset_index()
+        .rename(columns={party: "subject"})
+    )
+    return frame[["subject", "post_code", "digit", "n"]]
 
 
 def benford_indicators(w: Warehouse, out: Indicators) -> None:
+    counts = digit_counts(w)
     for party, kind in (("declarant_id", "broker"), ("importer_id", "importer")):
-        counts = first_digits(w, party)
-        if counts.empty:
+        found = first_digits(counts, party)
+        if found.empty:
             continue
-        table = counts.pivot_table(
+        table = found.pivot_table(
             index=["subject", "post_code"],
             columns="digit",
             values="n",

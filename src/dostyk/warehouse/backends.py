@@ -7,6 +7,7 @@ country's history outgrows one machine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ class Warehouse:
         self.folder = folder
         self.backend = backend
         self._tables: dict[str, Any] = {}
+        self._kept: dict[str, Any] = {}
+        self._held: list[Callable[[], Any]] = []
+        self._count = 0
 
     def has(self, name: str) -> bool:
         return name in self._tables or (self.folder / f"{name}.parquet").exists()
@@ -45,6 +49,40 @@ class Warehouse:
             _check_parquet(path)
             self._tables[name] = self.backend.read_parquet(str(path), table_name=f"w_{name}")
         return self._tables[name]
+
+    def kept(self, name: str, make: Callable[[], Any]) -> Any:
+        """The table expression ``make`` gives, computed once on the backend and kept there.
+
+        Several indicators start from the same joins over millions of rows (every finished
+        inspection with its declaration and risk, each declaration's release); kept, each is
+        computed once per warehouse instead of once in every query that uses it.
+        """
+        if name not in self._kept:
+            self._kept[name] = self.keep(make())
+        return self._kept[name]
+
+    def keep(self, expression: Any) -> Any:
+        """``expression`` computed now and kept on the backend until :meth:`release`."""
+        self._count += 1
+        if self.backend.name == "duckdb":
+            # A temporary table, dropped by name: Ibis's own cache drops its tables with a
+            # statement this SQLGlot renders without the table's name.
+            name = f"kept_{self._count}"
+            table = self.backend.create_table(name, expression, temp=True)
+            self._held.append(lambda: self.backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"'))
+            return table
+        # Spark's cache compiles the expression without registering the in-memory tables it
+        # refers to (as executing it would): registered first, they are found.
+        self.backend._run_pre_execute_hooks(expression)
+        cached = expression.cache()
+        self._held.append(cached.release)
+        return cached
+
+    def release(self) -> None:
+        """Drop the tables kept on the backend (the next use computes them afresh)."""
+        held, self._held, self._kept = self._held, [], {}
+        for drop in held:
+            drop()
 
 
 def _check_parquet(path: Path) -> None:
