@@ -46,10 +46,7 @@ def field_descriptor(column: Column[Any]) -> dict[str, Any]:
     if field["type"] == "datetime":
         field["format"] = "any"
     if "missing" in column.info:
-        missing = column.info["missing"]
-        field["description"] += (
-            f"; empty reads as `{missing}`" if missing else "; an empty cell is empty text"
-        )
+        field["description"] += f"; empty reads as `{column.info['missing']}`"
     constraints: dict[str, Any] = {}
     if not column.nullable and "missing" not in column.info:
         constraints["required"] = True
