@@ -3,11 +3,14 @@ while every path that takes input still runs the domain's invariants."""
 
 from __future__ import annotations
 
+import typing
 from dataclasses import fields
 
 import pytest
 
+from dostyk.domain.alarms import AlarmFinding
 from dostyk.domain.errors import InvariantViolation
+from dostyk.domain.occupancies import RadiationKind
 from dostyk.store.records import RECORD_TYPES
 from tests.store.test_repositories import CONVEYANCES, CROSSINGS, DECLARATION, ITEMS, PARTIES, UNITS
 
@@ -32,3 +35,39 @@ def test_input_rows_are_still_checked() -> None:
     row[record_type.field_names.index("gross_mass_kg")] = -1.0
     with pytest.raises(InvariantViolation):
         record_type.to_domain(row)
+
+
+def test_an_alarm_findings_explanation_is_stored_as_its_text() -> None:
+    """An alarm finding's explanation is one text (an assessment's is a tuple of lines): it is
+    stored as it is, not joined character by character."""
+    finding = AlarmFinding(
+        "RA-OCC-1",
+        "energy_window",
+        RadiationKind.GAMMA,
+        True,
+        12.5,
+        4.0,
+        "Low-window counts 3.1 sigma above background | ratio 0.42",
+    )
+    record_type = RECORD_TYPES["alarm_findings"]
+    row = record_type.to_row(finding)
+    assert row[record_type.field_names.index("explanation")] == finding.explanation
+    assert record_type.to_domain(row) == finding
+    assert record_type.from_store(row) == finding
+
+
+@pytest.mark.parametrize("table", sorted(RECORD_TYPES))
+def test_text_stays_text_and_only_tuples_of_text_are_joined(table: str) -> None:
+    """Every record type: a text field round-trips through its column unchanged ('|' and all),
+    a tuple of text comes back as the same tuple."""
+    record_type = RECORD_TYPES[table]
+    hints = typing.get_type_hints(record_type.domain)
+    for index, name in enumerate(record_type.field_names):
+        hint = hints[name]
+        to_column, to_field = record_type.to_column[index], record_type.to_field[index]
+        if hint in (str, str | None):
+            text = "Ş|ü text, with a bar"
+            assert to_field(to_column(text)) == text, name
+        elif hint in (tuple[str, ...], tuple[str, ...] | None):
+            lines = ("rule:a", "model:b 0.7")
+            assert to_field(to_column(lines)) == lines, name

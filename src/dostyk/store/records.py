@@ -31,7 +31,7 @@ from dostyk.domain.manifests import Manifest, ManifestLine
 from dostyk.domain.monitors import PortalMonitor, StoredOccupancy
 from dostyk.domain.officers import Officer, Posting
 from dostyk.domain.overrides import Override
-from dostyk.domain.parties import Party, format_roles, parse_roles
+from dostyk.domain.parties import Party, PartyRole, format_roles, parse_roles
 from dostyk.domain.partner_trade import PartnerExport
 from dostyk.domain.payments import Payment
 from dostyk.domain.ports import Post
@@ -96,8 +96,25 @@ DOMAIN_TYPES: dict[str, type[Any]] = {
     t.alarm_findings.name: AlarmFinding,
     t.adjudication_steps.name: AdjudicationStep,
 }
-#: Fields that are collections in the domain and '|'-joined text in the store.
-JOINED = frozenset({"criteria", "rule_versions", "explanation"})
+#: The domain types of fields that are collections in the domain and '|'-joined text in the
+#: store. Decided by a field's type, never its name: a name means different things in different
+#: tables (an assessment's ``explanation`` is a tuple of lines, an alarm finding's is one text).
+JOINED_TEXT: Any = tuple[str, ...]
+ROLES: Any = frozenset[PartyRole]
+
+
+def _strip_optional(hint: Any) -> Any:
+    """``T`` for ``T | None``; any other hint unchanged."""
+    if isinstance(hint, types.UnionType):
+        rest = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return hint
+
+
+def is_joined(hint: Any) -> bool:
+    """True when a field of this type is a tuple of text in the domain, '|'-joined in the store."""
+    return bool(_strip_optional(hint) == JOINED_TEXT)
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -152,10 +169,10 @@ class RecordType:
         for name in names:
             hint = hints[name]
             enum = _enum_of(hint)
-            if name == "roles":
+            if _strip_optional(hint) == ROLES:
                 to_field.append(parse_roles)
                 to_column.append(format_roles)
-            elif name in JOINED:
+            elif is_joined(hint):
                 to_field.append(_split)
                 to_column.append(_join)
             elif enum is not None:
