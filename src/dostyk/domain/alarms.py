@@ -122,8 +122,9 @@ class AlarmFinding:
         checks = Checks()
         checks.identifier("alarm_id", self.alarm_id, 40)
         checks.text("algorithm", self.algorithm, 40)
-        if self.explanation is not None:
-            checks.text("explanation", self.explanation, RECORDED_MAX, prose=True, required=False)
+        # Every algorithm says what it found: the operator reads it, and a blank one could not
+        # be told from a missing one in a package.
+        checks.text("explanation", self.explanation, RECORDED_MAX, prose=True)
         checks.done()
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from dostyk.domain.bounds import REMARK_MAX, Checks
+from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.occupancies import (
     Background,
     EnergyWindow,
@@ -95,6 +96,38 @@ def _faults(text: str | None) -> tuple[MonitorFault, ...]:
     )
 
 
+#: The counts texts of an occupancy row.
+_MEASUREMENTS = (
+    "gamma_counts",
+    "neutron_counts",
+    "background_before_gamma",
+    "background_before_neutron",
+    "background_after_gamma",
+    "background_after_neutron",
+)
+#: The stored field holding each field of :class:`Occupancy` an invariant may name.
+_OCCUPANCY_FIELDS = {
+    "occupancy_id": "occupancy_id",
+    "monitor_id": "monitor_id",
+    "post_code": "post_code",
+    "started_at": "started_at",
+    "slice_seconds": "slice_seconds",
+    "speed_kmh": "speed_kmh",
+    "crossing_id": "crossing_id",
+    "conveyance_ref": "conveyance_ref",
+    "windows": "windows",
+    "gamma": "gamma_counts",
+    "neutron": "neutron_counts",
+    "gamma_panels": "gamma_panels",
+    "neutron_panels": "neutron_panels",
+    "background.gamma": "background_before_gamma",
+    "background.neutron": "background_before_neutron",
+    "background.live_seconds": "background_before_seconds",
+    "background_before": "background_before_gamma",
+    "background_after": "background_after_gamma",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class StoredOccupancy:
     """An occupancy as one row: see the columns of ``occupancies`` for each field."""
@@ -136,7 +169,46 @@ class StoredOccupancy:
             checks.text("conveyance_ref", self.conveyance_ref, 40, required=False)
         if self.source is not None:
             checks.text("source", self.source, REMARK_MAX, prose=True, required=False)
+        if not checks.found:
+            self._check_measurements(checks)
         checks.done()
+
+    def _check_measurements(self, checks: Checks) -> None:
+        """The texts decode to an occupancy the algorithms can analyse, of ``slices`` slices
+        ending at ``ended_at``: a row that does not would be refused at its analysis, so it is
+        refused here, at its field, on every path that takes input."""
+        texts = [name for name in _MEASUREMENTS if getattr(self, name) is not None]
+        for name in texts:
+            try:
+                decode_counts(getattr(self, name))
+            except ValueError as error:
+                checks.add(name, str(error))
+        for name, read in (("windows", _windows), ("faults", _faults)):
+            try:
+                read(getattr(self, name))
+            except InvariantViolation as error:
+                checks.found.extend(error.violations)
+            except (ValueError, TypeError, KeyError) as error:
+                checks.add(name, f"cannot be read: {error}")
+        if (self.background_after_gamma is None) != (self.background_after_seconds is None) or (
+            self.background_after_gamma is None
+        ) != (self.background_after_neutron is None):
+            checks.add("background_after_gamma", "the background after is given whole or not")
+        if checks.found:
+            return
+        try:
+            occupancy = self.occupancy()
+        except InvariantViolation as error:
+            for violation in error.violations:
+                checks.add(
+                    _OCCUPANCY_FIELDS.get(violation.field, "gamma_counts"), violation.message
+                )
+            return
+        except (ValueError, TypeError) as error:
+            checks.add("gamma_counts", str(error))
+            return
+        if occupancy.n_slices != self.slices:
+            checks.add("slices", f"the counts hold {occupancy.n_slices} slices, not {self.slices}")
 
     @classmethod
     def of(cls, occupancy: Occupancy, source: str | None = None) -> StoredOccupancy:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +46,8 @@ class RiskAssessment:
 VERSION_MAX = 64
 #: What a digest looks like: SHA-256 in hexadecimal.
 DIGEST_LENGTH = 64
+#: The longest rule profile source kept, in characters (the shipped one is some 4,000).
+PROFILE_MAX = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,12 @@ class StoredRuleProfile:
         checks.text("name", self.name, VERSION_MAX)
         checks.identifier("loaded_by", self.loaded_by)
         checks.instant("loaded_at", self.loaded_at)
-        if len(self.digest) != DIGEST_LENGTH:
+        if checks.text("source", self.source, PROFILE_MAX, prose=True):
+            # The digest is the source's: a profile is re-run from its text, and a text that is
+            # not the one loaded would decide otherwise than the profile did.
+            if self.digest != hashlib.sha256(self.source.encode()).hexdigest():
+                checks.add("digest", "is not the SHA-256 of the profile's source")
+        elif len(self.digest) != DIGEST_LENGTH:
             checks.add("digest", "a SHA-256 in hexadecimal")
         checks.done()
 
@@ -131,7 +140,16 @@ class StoredModel:
         checks.instant("trained_at", self.trained_at)
         if len(self.digest) != DIGEST_LENGTH:
             checks.add("digest", "a SHA-256 in hexadecimal")
+        if not _is_json_object(self.figures):
+            checks.add("figures", "must be a JSON object (the model's figures by name)")
         checks.done()
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1039,6 +1039,10 @@ occupancies = table(
     Index(None, "monitor_id", "started_at"),
 )
 
+# A monitor without neutron panels names none: empty text, which a CSV cell cannot tell from a
+# missing value, so an empty cell reads as empty text (see columns_of).
+occupancies.c.neutron_panels.info["missing"] = ""
+
 radiation_alarms = table(
     "radiation_alarms",
     column("alarm_id", String(40), "Alarm identifier", primary_key=True),

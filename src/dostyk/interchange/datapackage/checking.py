@@ -13,7 +13,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, UniqueConstraint
 
 from dostyk.domain.bounds import Checks
 from dostyk.domain.conveyances import (
@@ -155,7 +155,10 @@ def check_records(rows: TableRows, log: ErrorLog) -> None:
     bad: set[int] = set()
     for column, values in zip(rows.table.columns, rows.columns, strict=True):
         if not column.nullable:
-            for index in [i for i, v in enumerate(values) if v is None]:
+            # Empty text (a Parquet file can hold it) is missing too: a CSV cell cannot tell
+            # the two apart, so it would not import back from the store's own export.
+            blank = None if column.info.get("missing") == "" else ""
+            for index in [i for i, v in enumerate(values) if v is None or v == blank]:
                 log.add(rows.file, rows.number(index), column.name, "is required")
                 bad.add(index)
         if "enum" in column.info:
@@ -205,6 +208,15 @@ def check_records(rows: TableRows, log: ErrorLog) -> None:
             )
 
 
+def unique_columns(table: Table) -> list[list[str]]:
+    """The columns of each of the table's unique constraints but its key, in declared order."""
+    return [
+        [c.name for c in constraint.columns]
+        for constraint in sorted(table.constraints, key=lambda c: str(c.name or ""))
+        if isinstance(constraint, UniqueConstraint)
+    ]
+
+
 def check_unique(
     rows: TableRows,
     columns: list[str],
@@ -217,6 +229,8 @@ def check_unique(
     seen = {} if seen is None else seen
     for index, row in enumerate(rows.rows):
         value = tuple(row[p] for p in positions)
+        if None in value:
+            continue  # as in SQL, a missing value is unlike any other
         first = seen.setdefault(value, rows.number(index))
         if first != rows.number(index):
             log.add(

@@ -46,7 +46,10 @@ def field_descriptor(column: Column[Any]) -> dict[str, Any]:
     if field["type"] == "datetime":
         field["format"] = "any"
     if "missing" in column.info:
-        field["description"] += f"; empty reads as `{column.info['missing']}`"
+        missing = column.info["missing"]
+        field["description"] += (
+            f"; empty reads as `{missing}`" if missing else "; an empty cell is empty text"
+        )
     constraints: dict[str, Any] = {}
     if not column.nullable and "missing" not in column.info:
         constraints["required"] = True

@@ -37,6 +37,7 @@ from dostyk.interchange.datapackage.checking import (
     check_unique,
     check_unique_in_store,
     show_key,
+    unique_columns,
 )
 from dostyk.interchange.datapackage.errors import ErrorLog, PackageRejected
 from dostyk.interchange.datapackage.reading import columns_of, read_arrow
@@ -144,7 +145,8 @@ class _Load:
         if data is None:
             return
         keys = self.keys.setdefault(table.name, {})
-        references: dict[tuple[Any, ...], int] = {}
+        #: Values of each unique constraint seen so far in the file, with their rows.
+        references: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
         deferred: list[Deferred] = []
         held_before = bulk.count(self.uow.connection, table)
         size = max(total, 1) if table.name in WHOLE_TABLES else self.size
@@ -178,7 +180,7 @@ class _Load:
         self,
         rows: TableRows,
         keys: dict[tuple[Any, ...], int],
-        references: dict[tuple[Any, ...], int],
+        references: dict[tuple[str, ...], dict[tuple[Any, ...], int]],
         deferred: list[Deferred],
         store_held_some: bool,
     ) -> list[tuple[Any, ...]]:
@@ -195,10 +197,10 @@ class _Load:
                     key_names,
                     f"duplicate key {show_key(key)}: row {first} has the same",
                 )
-        if rows.table is t.declarations:
-            check_unique(rows, ["declarant_id", "reference"], log, references)
+        for columns in unique_columns(rows.table):
+            check_unique(rows, columns, log, references.setdefault(tuple(columns), {}))
             if store_held_some:
-                check_unique_in_store(rows, ["declarant_id", "reference"], self.uow.connection, log)
+                check_unique_in_store(rows, columns, self.uow.connection, log)
         if not self.loading:
             return []
         lookup = self.lookup
