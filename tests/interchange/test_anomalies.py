@@ -16,9 +16,10 @@ from dostyk.store import tables as t
 from tests.conftest import make_store
 from tests.interchange.test_datapackage import copy_sample, edit_csv
 
-#: The sample's inspected declarations were green when inspected, with no override: its old
-#: system inspected at will. Each is an anomaly of the sample as it stands.
-SAMPLE_GREEN_INSPECTED = 10
+#: Sixteen of the sample's twenty inspected declarations were green when inspected, with no
+#: approved override (the other four had one): its old system inspected at will. Each is an
+#: anomaly of the sample as it stands.
+SAMPLE_GREEN_INSPECTED = 16
 
 
 def drop_rows(path: Path, keep: Callable[[dict[str, str]], bool]) -> None:
@@ -78,7 +79,7 @@ def test_the_sample_s_breaches_are_found_and_kept_as_anomalies(
             .select_from(t.ledger_entries)
             .where(t.ledger_entries.c.table_name == "anomalies")
         ).scalar_one()
-    assert count == 12
+    assert count == 20
     assert logged == SAMPLE_GREEN_INSPECTED  # each anomaly under the ledger like any record
 
 
@@ -108,7 +109,8 @@ def test_an_override_decided_outside_the_chain_of_command(engine: Engine, tmp_pa
 
 def test_a_release_before_payment_and_one_without_its_steps(engine: Engine, tmp_path: Path) -> None:
     package = fresh_package(tmp_path)
-    # D000000000 was released at 00:40:14; say the money came at 01:00.
+    # D000000000 was released at 00:40:14; say the money came at 01:00. Its inspection found
+    # 4 % more duty (2,456,354.45) on top of the 61,408,861.24 of its duty lines.
     edit_csv(package / "payments.csv", 1, "paid_at", "2024-03-01T01:00:00Z")
     # D000000001 skips risk assessment and duties: lodged, accepted, paid, released.
     steps = package / "status_changes.csv"
@@ -122,7 +124,7 @@ def test_a_release_before_payment_and_one_without_its_steps(engine: Engine, tmp_
     found = anomalies(engine)
     officer, detail = found[("declarations", "D000000000", "released_before_payment")]
     assert officer == "SS-DST1"
-    assert "with 0 paid of 61408861.24 due" in detail
+    assert "with 0 paid of 63865215.69 due" in detail
     _, detail = found[("declarations", "D000000001", "released_without_steps")]
     assert detail == "released by SS-DST1 at step 6 without the steps assessed, duties_assessed"
     assert report.anomalies["released_before_payment"] == 1

@@ -327,6 +327,11 @@ def _lifecycle(
             (declaration_id, item_no, value, line.duty_rate, line.duty, line.vat_rate, line.vat)
         )
         total += line.total
+    # Two inspections in three find the goods 4 % heavier than declared, and 4 % more duty is
+    # paid; the third finds nothing. A model learns from both (dostyk.simulate.sample_history).
+    found = inspected and (d // 10) % 3 != 2
+    extra = to_amount(total * Decimal("0.04")) if found else Decimal("0.00")
+    total += extra
     if inspected:
         inspection_id = f"I{d:09d}"
         w["inspections"](
@@ -343,17 +348,18 @@ def _lifecycle(
                 None,
             )
         )
-        w["findings"](
-            (
-                inspection_id,
-                1,
-                "mass_discrepancy",
-                "Weighed 4% above declared",
-                Decimal("0.00"),
-                False,
-                1,
+        if found:
+            w["findings"](
+                (
+                    inspection_id,
+                    1,
+                    "mass_discrepancy",
+                    "Weighed 4% above declared",
+                    extra,
+                    False,
+                    1,
+                )
             )
-        )
     w["payments"]((f"P{d:09d}", declaration_id, total, times["paid"], f"KZ-TRS-{d:09d}"))
     if d % 30 == 11:
         w["queue_exceptions"](
