@@ -253,8 +253,10 @@ def write_sample_package(target: Path, seed: int = SEED) -> dict[str, int]:
         write_old_system(old, seed)
         engine = make_engine(f"sqlite:///{folder / 'dostyk.db'}")
         try:
+            # The ledger's times are the history's, not the clock's: its root draws the random
+            # share of every assessment, and the same seed must give the same channels.
             initialise(engine, at=TAKEOVER - timedelta(days=30))
-            import_package(engine, old)
+            import_package(engine, old, at=TAKEOVER - timedelta(minutes=20))
             dostyk_at_work(engine, folder / "models", seed)
             return export_package(engine, target, force=True)
         finally:

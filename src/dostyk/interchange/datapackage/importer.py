@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,18 +82,21 @@ def import_package(
     error_limit: int = 100,
     ignore_unlisted: bool = False,
     chunk_rows: int | None = None,
+    at: datetime | None = None,
 ) -> ImportReport:
     """Check and load the package at ``path`` in one transaction: all of it, or nothing.
 
     Files in the folder that the descriptor does not name refuse the package, unless
-    ``ignore_unlisted``, when they are listed in the report as ignored.
+    ``ignore_unlisted``, when they are listed in the report as ignored. ``at`` is the time the
+    ledger records for the import (default now): a history made for its bytes, such as the
+    sample package, gives a time of its own, since the ledger's root draws the random share.
     """
     started = time.perf_counter()
     log = ErrorLog(error_limit)
     resources = package_resources(path, log, ignore_unlisted=ignore_unlisted)
     log.raise_if_any()
     report = ImportReport(ignored=resources.ignored)
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine, at=at) as uow:
         load = _Load(uow, log, report, progress, chunk_rows or CHUNK_ROWS)
         for table in TABLES:
             if table.name in resources.files and not log.full:
