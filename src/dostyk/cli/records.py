@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dostyk.cli import terminal
+from dostyk.cli.acting import At, moment
 from dostyk.cli.context import open_store, parse_day, settings
 from dostyk.cli.wording import plural, signed_head
 
@@ -23,19 +24,23 @@ def register(app: typer.Typer) -> None:
 
 
 @records.command()
-def init() -> None:
+def init(at: At = None) -> None:
     """Create or upgrade the store, load the reference posts and tariff, and sign the ledger.
 
     The ledger's Ed25519 signing key is created in HOME/keys on first run, outside the database.
+    The ledger records the reference data at --at (default now). Its root, and so every random
+    draw made on it later, depends on that time: two stores set up at the same --at and
+    simulated with the same seed come out the same.
     """
     from dostyk.services.ledger import ensure_signing_key, sign_head_when_free
     from dostyk.services.setup import initialise
 
+    when = moment(at)
     config = settings()
     config.home.mkdir(parents=True, exist_ok=True)
     key, created = ensure_signing_key(config.key_dir)
     engine = open_store(require_schema=False)
-    report = initialise(engine)
+    report = initialise(engine, at=when)
     head = sign_head_when_free(engine, key)
     terminal.say("Store ready at [bold]{}[/bold]", engine.url.render_as_string())
     terminal.say(
