@@ -345,3 +345,27 @@ def test_a_damaged_analytics_file_is_named_not_a_500(client: TestClient, tmp_pat
         answer = client.get(path)
         assert answer.status_code == 503, (path, answer.text)
         assert "parquet" in answer.text and "dostyk integrity report" in answer.text, path
+
+
+def test_a_method_a_hidden_page_does_not_serve_tells_nothing_either(client: TestClient) -> None:
+    """The router answered 405 to a DELETE on a hidden path before any check of the caller ran,
+    where a path that does not exist answers 404: the difference said the page exists."""
+    signed_out = client.delete("/api/v1/integrity/conflicts")
+    assert signed_out.status_code == 401, signed_out.text
+    sign_in(client, "inspector")
+    for path, missing in (
+        ("/api/v1/integrity/conflicts", "/api/v1/integrity/conflictz"),
+        ("/integrity/cases", "/integrity/casez"),
+    ):
+        for method in ("DELETE", "PUT", "PATCH"):
+            hidden = client.request(method, path, headers=JSON)
+            absent = client.request(method, missing, headers=JSON)
+            assert hidden.status_code == absent.status_code == 404, (method, path, hidden.text)
+            assert hidden.text.replace(path, "PATH") == absent.text.replace(missing, "PATH")
+
+
+def test_to_the_unit_itself_a_wrong_method_is_still_a_405(client: TestClient) -> None:
+    sign_in(client, "integrity")
+    answer = client.delete("/api/v1/integrity/conflicts", headers=JSON)
+    assert answer.status_code == 405, answer.text
+    assert "DELETE is not allowed on /api/v1/integrity/conflicts" in answer.text

@@ -27,6 +27,7 @@ refusal that there is something about him to refuse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -337,6 +338,50 @@ def absent(request: Request) -> Problem:
     """The answer to a path that does not exist (the app's 404, word for word), which is what a
     hidden route answers a role it does not name: nothing in it tells the two apart."""
     return Problem(404, f"there is nothing at {request.url.path}")
+
+
+def unmethodical(request: Request) -> Problem | None:
+    """What a route answers to a method it does not serve, when its path must stay hidden.
+
+    The router answers 405 before any route's dependency runs, and a 405 says the path exists:
+    on a hidden route's path, a caller without a role it names is answered as for its allowed
+    methods (401 signed out, else the 404 of a missing path); None leaves the 405 as it is.
+    """
+    from dostyk.web.principals import principal_of
+
+    path = request.url.path
+    rules = [entry for pattern, entry in _guarded_paths(request.app) if pattern.match(path)]
+    if not rules or not all(entry.hidden for entry in rules):
+        return None
+    principal = principal_of(request)
+    if principal is None:
+        from dostyk.web.problems import unauthorised
+
+        return unauthorised(f"sign in to {rules[0].purpose}")
+    if any(principal.account.role in entry.roles for entry in rules):
+        return None
+    return absent(request)
+
+
+def _guarded_paths(app: Any) -> list[tuple[re.Pattern[str], Rule]]:
+    """Every route's path pattern with the rule its action names (computed once per app)."""
+    found: list[tuple[re.Pattern[str], Rule]] | None = getattr(app.state, "guarded_paths", None)
+    if found is None:
+        from fastapi.routing import APIRoute, iter_route_contexts
+        from starlette.routing import compile_path
+
+        found = []
+        for context in iter_route_contexts(app.routes):
+            route = context.original_route
+            if not isinstance(route, APIRoute):
+                continue
+            pattern = compile_path(context.path or route.path)[0]
+            for dependency in route.dependant.dependencies:
+                action = action_of(dependency.call) if dependency.call else None
+                if action is not None:
+                    found.append((pattern, rule(action)))
+        app.state.guarded_paths = found
+    return found
 
 
 def allow(action: str) -> Any:
