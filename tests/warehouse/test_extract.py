@@ -179,3 +179,33 @@ def test_a_second_build_started_during_one_waits_for_it_and_goes_on_from_its_wat
     assert not errors, errors
     assert second["report"].from_seq == first.to_seq
     assert second["report"].tables == {}
+
+
+def test_the_analytics_read_between_builds_never_during_one(store: Engine, tmp_path: Path) -> None:
+    """The indicator suite run during a build read each table as it found it: some from before
+    the build and some from after. Readers now hold the build lock shared: a build waits for
+    them, they wait for a build, and two readers do not wait for each other."""
+    import threading
+
+    from dostyk.warehouse.extract import between_builds
+
+    build_warehouse(store, tmp_path)
+    reading = threading.Event()
+    told: list[str] = []
+
+    def read_during_build() -> None:
+        with between_builds(tmp_path, lambda: told.append("waiting")):
+            reading.set()
+
+    thread = threading.Thread(target=read_during_build)
+
+    def progress(name: str) -> None:
+        if thread.ident is None:
+            thread.start()
+            assert not reading.wait(1.0), "the analytics read during a build"
+
+    build_warehouse(store, tmp_path, progress=progress)
+    thread.join(60)
+    assert reading.is_set() and told == ["waiting"]
+    with between_builds(tmp_path), between_builds(tmp_path, lambda: told.append("again")):
+        assert told == ["waiting"], "a reader waited for another reader"

@@ -40,13 +40,21 @@ def _open(folder: Path | None, backend: str) -> object:
 
 
 @contextmanager
-def _readable() -> Iterator[None]:
-    """A table of the warehouse that is missing or damaged, found while the analytics read it,
-    is a usage error naming the file (exit 2), not a bug."""
+def _readable(folder: Path) -> Iterator[None]:
+    """Read the warehouse in ``folder`` between builds (one build's tables, never a mix).
+
+    A table that is missing or damaged, found while the analytics read it, is a usage error
+    naming the file (exit 2), not a bug.
+    """
     from dostyk.warehouse.backends import WarehouseDamaged, WarehouseMissing
+    from dostyk.warehouse.extract import between_builds
+
+    def waiting() -> None:
+        terminal.say("a warehouse build is under way in {}: waiting for it to end", folder)
 
     try:
-        yield
+        with between_builds(folder, waiting):
+            yield
     except (WarehouseMissing, WarehouseDamaged) as error:
         raise fail(str(error), 2) from None
 
@@ -69,7 +77,7 @@ def report(
 
     w = _open(warehouse, backend)
     assert isinstance(w, Warehouse)
-    with terminal.progress(terminal.line("computing the indicators")), _readable():
+    with terminal.progress(terminal.line("computing the indicators")), _readable(w.folder):
         result = run(w)
     folder = write(result, w.folder)
     html = out if out is not None else folder / "report.html"
@@ -130,7 +138,7 @@ def evaluate(
         raise fail(str(error), 2) from None
     w = _open(warehouse, backend)
     assert isinstance(w, Warehouse)
-    with terminal.progress(terminal.line("computing the indicators")), _readable():
+    with terminal.progress(terminal.line("computing the indicators")), _readable(w.folder):
         result = run(w)
         scores = score(w, result.subjects, known)
     if as_json:

@@ -119,6 +119,33 @@ def _one_build_at_a_time(folder: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+@contextmanager
+def between_builds(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Keep builds out of ``folder`` while the analytics read it, so that they read one build's
+    tables, not some from before a build and some from after it.
+
+    A shared hold of the build lock: readers do not wait for each other, a build waits for them
+    and they for it (``waiting`` is told when they must). A folder where the lock file cannot be
+    made (read-only media) is read as it is: no build can be writing there either.
+    """
+    try:
+        handle = (folder / LOCK_FILE).open("a")
+    except OSError:
+        yield
+        return
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def record_tables(engine: Engine) -> list[Table]:
     """The record tables the store has (an older store may lack a newer table)."""
     present = set(inspect(engine).get_table_names())
