@@ -183,6 +183,19 @@ def recorded_items(w: Warehouse, settings: MirrorSettings) -> Any:
     items = w.table("declaration_items")
     parties = w.table("parties")
     live = d.filter((d.kind == "import") & ~d.status.isin(DEAD))
+    # The partner's month is a property of the declaration: dated on the declarations (fewer
+    # rows than items, and each instant's calendar arithmetic is the dearest step) before the
+    # items are joined.
+    shipped = live.lodged_at - ibis.interval(days=settings.transit_days)
+    live = live.select(
+        "declaration_id",
+        "post_code",
+        "importer_id",
+        "declarant_id",
+        "exporter_id",
+        shipped=shipped,
+    )
+    live = live.mutate(ym=_ym(live.shipped))
     joined = items.join(live, items.declaration_id == live.declaration_id).select(
         items.declaration_id,
         items.item_no,
@@ -196,17 +209,15 @@ def recorded_items(w: Warehouse, settings: MirrorSettings) -> Any:
         live.importer_id,
         live.declarant_id,
         live.exporter_id,
-        live.lodged_at,
+        live.shipped,
+        live.ym,
     )
     exporters = parties.select(exporter_id=parties.party_id, exporter_country=parties.country)
     located = left_add(joined, exporters, "exporter_id")
-    shipped = located.lodged_at - ibis.interval(days=settings.transit_days)
     base = located.mutate(
         reporter=ibis.coalesce(located.exporter_country, located.origin),
         hs6=located.commodity_code.substr(0, 6),
         chapter=located.commodity_code.substr(0, 2),
-        shipped=shipped,
-        ym=_ym(shipped),
     )
     dollars = base.filter(base.currency == "USD")
     rates = dollars.group_by("ym").aggregate(usd_rate=dollars.exchange_rate.mean())
