@@ -218,7 +218,7 @@ class StoredOccupancy:
         """The row of an analysable occupancy.
 
         Its texts are encoded here from arrays that passed the occupancy's own invariants, and
-        encoding is exact (tests/domain/test_monitors.py), so they are not decoded again to be
+        encoding is exact (tests/radiation/test_stored_rows.py), so they are not decoded again to be
         checked, which cost more than analysing them; the other fields are checked as ever.
         """
         before, after = occupancy.background_before, occupancy.background_after

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dostyk.config import Settings
 from dostyk.web import problems as p
 from dostyk.web.assets import PLOTLY_JS, PLOTLY_JS_URL, STATIC_DIR
-from dostyk.web.policy import Grant, absent, allow, unmethodical
+from dostyk.web.policy import Grant, absent, allow, answer_to_unserved_method
 from dostyk.web.problems import PROBLEM_JSON, PROBLEM_SCHEMA, FieldError, Problem
 
 log = logging.getLogger("dostyk.web")
@@ -234,7 +234,7 @@ def _guard(app: FastAPI) -> None:
         if error.status_code == 404:
             return _respond(request, absent(request))
         if error.status_code == 405:
-            hidden = unmethodical(request)
+            hidden = answer_to_unserved_method(request)
             if hidden is not None:
                 return _respond(request, hidden)
             detail = f"{request.method} is not allowed on {request.url.path}"

@@ -340,7 +340,7 @@ def absent(request: Request) -> Problem:
     return Problem(404, f"there is nothing at {request.url.path}")
 
 
-def unmethodical(request: Request) -> Problem | None:
+def answer_to_unserved_method(request: Request) -> Problem | None:
     """What a route answers to a method it does not serve, when its path must stay hidden.
 
     The router answers 405 before any route's dependency runs, and a 405 says the path exists:
