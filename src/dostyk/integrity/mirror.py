@@ -387,8 +387,9 @@ def _gap_words(row: Any, noise_value: float, settings: MirrorSettings) -> str:
     return head
 
 
-def _priced(w: Warehouse, items: Any, partner: Any, settings: MirrorSettings) -> Any:
-    """Items with the partner's unit value of their subheading (else chapter) and month."""
+def _unit_values(partner: Any, settings: MirrorSettings) -> tuple[Any, Any]:
+    """The partner's unit value (CIF per kg) per reporter, subheading and month, and per
+    reporter, chapter and month where it gave the mass of every figure (the fallback)."""
     factor = settings.cif_fob_factor
     weighed = partner.filter(partner.net_mass_kg > 0)
     uv6 = weighed.group_by(["reporter", "hs6", "ym"]).aggregate(
@@ -403,34 +404,80 @@ def _priced(w: Warehouse, items: Any, partner: Any, settings: MirrorSettings) ->
     uvc = chapter.filter((chapter.weighed == chapter.figures) & (chapter.kg > 0)).select(
         "reporter", "chapter", "ym", uvc=chapter.fob * factor / chapter.kg
     )
-    a = items.left_join(
+    return uv6, uvc
+
+
+def _at_unit_value(table: Any, uv6: Any, uvc: Any) -> Any:
+    """``table`` (keyed by reporter, subheading, chapter and month) with ``uv``, the partner's
+    unit value of its subheading, else of its chapter, that month (null where it gave none)."""
+    a = table.left_join(
         uv6,
-        (items.reporter == uv6.reporter) & (items.hs6 == uv6.hs6) & (items.ym == uv6.ym),
-    ).select(items, uv6.uv6)
+        (table.reporter == uv6.reporter) & (table.hs6 == uv6.hs6) & (table.ym == uv6.ym),
+    ).select(table, uv6.uv6)
     b = a.left_join(
         uvc,
         (a.reporter == uvc.reporter) & (a.chapter == uvc.chapter) & (a.ym == uvc.ym),
     ).select(a, uvc.uvc)
-    at_partner = b.kg * ibis.coalesce(b.uv6, b.uvc)
-    valued = b.mutate(at_partner=at_partner)
-    valid = valued.filter(
-        (valued.at_partner > 0) & valued.usd.notnull() & (valued.kg > 0) & (valued.usd >= 0)
+    return b.mutate(uv=ibis.coalesce(b.uv6, b.uvc)).drop("uv6", "uvc")
+
+
+def _priceable(items: Any) -> Any:
+    """Items with a mass and a value, the only ones a unit value can price."""
+    return items.filter(items.usd.notnull() & (items.kg > 0) & (items.usd >= 0))
+
+
+def _subheading_months(w: Warehouse, items: Any, uv6: Any, uvc: Any) -> Any:
+    """The priceable items summed per reporter, subheading and month, with the partner's unit
+    value there (kept: a small table).
+
+    The partner's unit value is one number per such group, so an item's ``at_partner`` (kg × uv)
+    and its ratio ``usd / at_partner`` ((usd / kg) / uv) sum within the group from the group's
+    sums of kg, usd, usd / kg and (usd / kg)²: the valuation gap per chapter-month and the spread
+    per subheading come from one pass over the items instead of one each over every item.
+    """
+    priceable = _priceable(items)
+    per_kg = priceable.usd / priceable.kg
+    groups = priceable.group_by(["reporter", "hs6", "chapter", "ym"]).aggregate(
+        n=priceable.count(),
+        kg=priceable.kg.sum(),
+        usd=priceable.usd.sum(),
+        u1=per_kg.sum(),
+        u2=(per_kg * per_kg).sum(),
     )
-    ratio = valid.usd / valid.at_partner
-    spread = (
-        valid.mutate(q=ratio)
-        .group_by("hs6")
-        .aggregate(n=ibis._.count(), s1=ibis._.q.sum(), s2=(ibis._.q * ibis._.q).sum())
+    priced = _at_unit_value(groups, uv6, uvc)
+    return w.keep(priced.filter(priced.uv > 0))
+
+
+def _valuation(groups: Any) -> Any:
+    """Per chapter-month: what the priceable items come to at the partner's unit values, less
+    what was declared for them."""
+    return groups.group_by(UNIT).aggregate(valuation=(groups.kg * groups.uv - groups.usd).sum())
+
+
+def _spread(groups: Any) -> Any:
+    """CV² per subheading: the variance of an item's declared / at_partner ratio over all its
+    priced items, pulled towards the prior."""
+    spread = groups.group_by("hs6").aggregate(
+        n=groups.n.sum(),
+        s1=(groups.u1 / groups.uv).sum(),
+        s2=(groups.u2 / (groups.uv * groups.uv)).sum(),
     )
     sum_squares = ibis.greatest(spread.s2 - spread.s1 * spread.s1 / spread.n, 0.0)
-    spread = spread.select(
+    return spread.select(
         "hs6",
         cv2=(sum_squares + SPREAD_PRIOR_WEIGHT * SPREAD_PRIOR**2)
         / (spread.n - 1 + SPREAD_PRIOR_WEIGHT),
     )
+
+
+def _priced(w: Warehouse, items: Any, uv6: Any, uvc: Any, spread: Any) -> Any:
+    """Items with what they come to at the partner's unit value (``at_partner``), the variance
+    weight of that against the declared value, and whether the scales found them heavier."""
+    valued = _at_unit_value(_priceable(items), uv6, uvc)
+    valued = valued.mutate(at_partner=valued.kg * valued.uv).drop("uv")
+    valid = valued.filter(valued.at_partner > 0)
     scored = valid.join(spread, "hs6")
-    flagged = mass_excess(w)
-    scored = left_add(scored, flagged, "declaration_id")
+    scored = left_add(scored, mass_excess(w), "declaration_id")
     return scored.mutate(
         w2cv2=scored.at_partner * scored.at_partner * scored.cv2,
         weighed_excess=scored.mass_excess.notnull(),
@@ -492,10 +539,9 @@ def mirror_indicators(
     gaps, result.noise_value, result.noise_mass = chapter_months(figures, declared, settings)
     if gaps.empty:
         return result
-    priced = _priced(w, items, partner, settings)
-    valuation = fetch(
-        priced.group_by(UNIT).aggregate(valuation=(priced.at_partner - priced.usd).sum())
-    )
+    uv6, uvc = _unit_values(partner, settings)
+    groups = _subheading_months(w, items, uv6, uvc)
+    valuation = fetch(_valuation(groups))
     gaps = gaps.merge(valuation, on=UNIT, how="left")
     gaps["valuation_gap_usd"] = gaps["valuation"].astype("float64")
     gaps["words"] = [_gap_words(row, result.noise_value, settings) for row in gaps.itertuples()]
@@ -506,7 +552,8 @@ def mirror_indicators(
     keys = ibis.memtable(units.astype({"ym": "int64"}).reset_index(drop=True))
     # The drill-down and the evidence aggregate the gap chapter-months' items eight ways: they
     # are computed once and kept (a few of the chapter-months, so a small table).
-    in_gap = w.keep(priced.join(keys, UNIT))
+    spread = w.keep(_spread(groups))
+    in_gap = w.keep(_priced(w, items.join(keys, UNIT), uv6, uvc, spread))
     result.drilldown = _drilldown(w, in_gap, gaps)
     _evidence(w, out, in_gap, items, gaps)
     return result
