@@ -21,11 +21,13 @@ too few inspections to say anything.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from dostyk.integrity import statistics as st
 from dostyk.integrity.frames import (
@@ -55,6 +57,8 @@ SHARE_BOUNDS = (0.05, 0.5)
 OUTLIER_Z = -2.0
 #: The warehouse table of later reviews of inspections' results (appeals, audits).
 REVIEWS = "finding_reviews"
+#: The evidence is in log10 likelihood ratios; odds are worked in natural logarithms.
+LN10 = math.log(10.0)
 
 
 def unit_value_outliers(w: Warehouse) -> Any:
@@ -238,8 +242,13 @@ def honest_peers(
             _weighted_leave_out(frame, honest * expected) + PEER_PRIOR
         )
         adjusted = expected * ratio
-        odds = share / (1 - share) * 10.0 ** st.poisson_evidence(found, adjusted, SUPPRESSION)
-        honest = 1.0 / (1.0 + odds)
+        # P(honest) = 1 / (1 + prior odds × 10^evidence), as a logistic of the log odds: at ten
+        # million declarations an inspector's evidence runs to hundreds of orders of magnitude,
+        # beyond what the odds themselves can hold.
+        log_odds = math.log(share / (1 - share)) + LN10 * st.poisson_evidence(
+            found, adjusted, SUPPRESSION
+        )
+        honest = np.asarray(special.expit(-log_odds), dtype=np.float64)
         share = float(np.clip(1.0 - honest.mean(), *SHARE_BOUNDS))
     return adjusted, honest
 

@@ -186,19 +186,20 @@ def recorded_items(w: Warehouse, settings: MirrorSettings) -> Any:
     # The partner's month is a property of the declaration: dated on the declarations (fewer
     # rows than items, and each instant's calendar arithmetic is the dearest step) before the
     # items are joined.
-    shipped = live.lodged_at - ibis.interval(days=settings.transit_days)
+    transit = ibis.interval(days=settings.transit_days)
     live = live.select(
         "declaration_id",
         "post_code",
         "importer_id",
         "declarant_id",
         "exporter_id",
-        shipped=shipped,
+        shipped=live.lodged_at - transit,
+        # The calendar month of an instant with its zone goes through the zone's calendar; the
+        # same instant without it (the warehouse's sessions are in UTC) is plain arithmetic.
+        ym=_ym(live.lodged_at.cast("timestamp") - transit),
     )
-    live = live.mutate(ym=_ym(live.shipped))
     joined = items.join(live, items.declaration_id == live.declaration_id).select(
         items.declaration_id,
-        items.item_no,
         items.commodity_code,
         items.origin,
         items.net_mass_kg,
