@@ -154,25 +154,50 @@ def _insert(
         cursor.close()
 
 
+def insert_rows(
+    connection: Connection, entries: Sequence[Sequence[Any]], nodes: Sequence[Sequence[Any]]
+) -> None:
+    """Insert entries and nodes a writer flushed and kept back (see :attr:`LedgerWriter.defer`)."""
+    _insert(connection, entries, nodes)
+
+
 class LedgerWriter:
     """Collects a unit of work's changed rows and appends their entries at flush."""
 
     def __init__(
-        self, engine: Engine, connection: Connection, *, known_size: int | None = None
+        self,
+        engine: Engine,
+        connection: Connection,
+        *,
+        known_size: int | None = None,
+        defer: bool = False,
     ) -> None:
         self.engine = engine
         self.connection = connection
         #: The log's size in this transaction when the caller knows it (a batch's earlier use
         #: cases appended up to there with the append lock held): not asked of the database.
         self.known_size = known_size
+        #: Keep the entries and nodes of each flush instead of inserting them, for a batch to
+        #: take (:meth:`take_written`) and insert with the others of its transaction just before
+        #: it commits: two statements per batch instead of two per use case. The tree, the
+        #: entries and their order are the same; only when they reach the table differs, and
+        #: nobody outside the batch's transaction can see them before its commit either way.
+        self.defer = defer
+        #: Told the name of every table a change is recorded for (a batch, see
+        #: :meth:`dostyk.store.batch.Batch.wrote`).
+        self.on_record: Callable[[str], None] | None = None
         self._pending: list[tuple[str, str, Operation, bytes]] = []
         self._appended: MerkleAccumulator | None = None
+        self._entries: list[tuple[Any, ...]] = []
+        self._nodes: list[tuple[int, int, bytes]] = []
 
     def record(self, table: Any, rows: Sequence[Sequence[Any]], operation: Operation) -> None:
         hasher = hasher_for(table)
         # A plain str: SQLAlchemy's quoted_name would send the driver looking for an adapter on
         # every entry it binds, which costs more than the entry's insert.
         name = str(table.name)
+        if self.on_record is not None:
+            self.on_record(name)
         pending = self._pending
         for row in rows:
             key, digest = hasher.key_and_hash(row)
@@ -191,10 +216,12 @@ class LedgerWriter:
         connection = self.connection
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(APPEND_LOCK)
-        size = self.known_size if self.known_size is not None else log_size(connection)
         appended = self._appended
-        if appended is not None and appended.size == size:
-            return appended  # an earlier flush of this same transaction
+        if appended is not None:
+            # An earlier flush of this same transaction, with the append lock held since: its
+            # edge is the log's (a known size, or deferred entries, would not say so).
+            return appended
+        size = self.known_size if self.known_size is not None else log_size(connection)
         return frontiers.get(self.engine, size) or stored_accumulator(connection, size)
 
     def appended(self, accumulator: MerkleAccumulator) -> None:
@@ -232,9 +259,25 @@ class LedgerWriter:
             )
             entries.append((seq, table_name, key, operation.value, digest, stored_at, actor))
             nodes.extend(append(leaf))
-        _insert(connection, entries, nodes)
+        if self.defer:
+            self._entries.extend(entries)
+            self._nodes.extend(nodes)
+        else:
+            _insert(connection, entries, nodes)
         self._pending.clear()
         self._appended = accumulator
+
+    def take_written(self) -> tuple[list[tuple[Any, ...]], list[tuple[int, int, bytes]]]:
+        """The entries and nodes flushed but kept back (see :attr:`defer`), handed over once."""
+        written = self._entries, self._nodes
+        self._entries, self._nodes = [], []
+        return written
+
+    def insert_kept(self) -> None:
+        """Insert now what :attr:`defer` kept back (a bulk append follows, or a long load)."""
+        entries, nodes = self.take_written()
+        if entries or nodes:
+            _insert(self.connection, entries, nodes)
 
     @property
     def appended_size(self) -> int | None:
@@ -250,3 +293,4 @@ class LedgerWriter:
     def rolled_back(self) -> None:
         self._pending.clear()
         self._appended = None
+        self._entries, self._nodes = [], []

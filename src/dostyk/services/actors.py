@@ -43,7 +43,7 @@ def posted_officer(
     """An officer posted at ``post_code`` on the day of ``at``."""
     found = officer(uow, actor, doing)
     day = national_day(at)
-    if not any(p.officer_id == actor for p in uow.postings.serving_at(post_code, day)):
+    if not uow.postings.is_serving(actor, post_code, day):
         raise NotAuthorised(
             f"only an officer posted at {post_code} may {doing}; {actor} is not posted there "
             f"on {day.isoformat()}"

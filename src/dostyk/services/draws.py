@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from dostyk.ledger.store import root_at
 from dostyk.ledger.writer import frontiers, log_size
+from dostyk.store.batch import current_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +37,14 @@ def ledger_seed(connection: Connection) -> LedgerSeed:
     size (the ledger writer keeps it after each commit), and from the stored nodes otherwise:
     the same root either way, without reading the nodes on every draw.
     """
-    size = log_size(connection)
+    batch = current_batch(connection.engine)
+    known = None if batch is None else batch.ledger_size(connection)
+    # In a batch the entries of its released use cases reach the table only at its commit
+    # (see dostyk.store.batch); the batch knows the size they make.
+    size = known if known is not None else log_size(connection)
     cached = frontiers.get(connection.engine, size)
+    if cached is None and batch is not None:
+        batch.insert_ledger_rows()  # the stored nodes give the root: they must all be there
     root = cached.root() if cached is not None else root_at(connection, size)
     return LedgerSeed(size, root)
 

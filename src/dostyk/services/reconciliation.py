@@ -12,6 +12,7 @@ finds the same discrepancies instead of adding them twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,15 +115,17 @@ class _Finder:
                 carrying.append(crossing)
         return carrying
 
-    def live(self, declaration_id: str) -> bool:
-        declaration: Declaration | None = self.uow.declarations.get(declaration_id)
-        return declaration is not None and declaration.status not in DEAD
+    def live(self, declaration_ids: Iterable[str]) -> set[str]:
+        """Those of ``declaration_ids`` that exist and are not dead, in one query."""
+        found: dict[str, Declaration] = self.uow.declarations.many(declaration_ids)
+        return {key for key, declaration in found.items() if declaration.status not in DEAD}
 
     def undeclared_units(self, units: list[Crossing]) -> list[Discrepancy]:
         covering: list[DeclarationUnit] = self.uow.units.covering_any(
             unit.crossing_id for unit in units
         )
-        covered = {c.crossing_id for c in covering if self.live(c.declaration_id)}
+        live = self.live(c.declaration_id for c in covering)
+        covered = {c.crossing_id for c in covering if c.declaration_id in live}
         return [
             self.discrepancy(
                 DiscrepancyKind.UNDECLARED_UNIT,
@@ -159,14 +162,11 @@ class _Finder:
         return found
 
     def claimed_lines(self, manifest_id: str) -> set[int]:
-        claimed: set[int] = set()
         declarations: list[Declaration] = self.uow.declarations.of_manifest(manifest_id)
-        for declaration in declarations:
-            if declaration.status in DEAD:
-                continue
-            items: list[DeclarationItem] = self.uow.items.of(declaration.declaration_id)
-            claimed |= {i.manifest_line_no for i in items if i.manifest_line_no is not None}
-        return claimed
+        items: list[DeclarationItem] = self.uow.items.of_any(  # one query for them all
+            d.declaration_id for d in declarations if d.status not in DEAD
+        )
+        return {i.manifest_line_no for i in items if i.manifest_line_no is not None}
 
     def mass_balances(self, units: list[Crossing]) -> list[Discrepancy]:
         """Weighed against declared, both ways: more weighed than tare and declared cargo

@@ -13,7 +13,16 @@ same thread, runs in a SAVEPOINT of the batch's one transaction:
   cache, and is forgotten if the batch does not commit;
 * the batch commits after every ``every`` use cases or ``seconds`` of work, whichever comes
   first, and at its end. A crash loses the use cases since the last commit, whole, never part
-  of one.
+  of one;
+* the ledger entries and Merkle nodes of the use cases released into the batch are kept in
+  order and inserted with two statements just before the batch commits, in its transaction:
+  the same rows in the same order as one transaction per use case writes, without two
+  statements per use case. Until then the batch answers the log's size itself
+  (:meth:`Batch.ledger_size`), for the draws seeded by the ledger;
+* on SQLite, where the batch's transaction holds the write lock, what its use cases read of the
+  tables only registration writes (posts, officers and their postings, the tariff's size, the
+  portal monitors) is read once per transaction (:meth:`Batch.reads`), until one of them
+  writes such a table.
 
 Interactive callers (the CLI, an API) open no batch and keep one transaction per use case.
 """
@@ -24,10 +33,11 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
-from dostyk.ledger.writer import frontiers
+from dostyk.ledger.writer import frontiers, insert_rows
 from dostyk.store.engine import WRITER_OPTION
 
 _open = threading.local()
@@ -138,6 +148,11 @@ class Batch:
         self._transaction: RootTransaction | None = None
         self._pending = 0
         self._began = 0.0
+        #: Reads kept for the rest of the transaction (see :meth:`reads`); None when off.
+        self._reads: dict[tuple[Any, ...], Any] | None = None
+        #: Ledger entries and nodes of the use cases released since the last commit, in order.
+        self._entries: list[tuple[object, ...]] = []
+        self._nodes: list[tuple[int, int, bytes]] = []
 
     def __enter__(self) -> Batch:
         batches: dict[int, Batch] = getattr(_open, "batches", None) or {}
@@ -155,7 +170,48 @@ class Batch:
         if self._transaction is None:
             self._transaction = self._connection.begin()
             self._began = time.monotonic()
+            self._reads = {} if self._connection.dialect.name == "sqlite" else None
         return self._connection
+
+    #: The tables whose reads a batch keeps (see :meth:`reads`): only registration writes them.
+    KEPT_TABLES = frozenset(
+        {"posts", "officers", "officer_postings", "tariff_rates", "portal_monitors"}
+    )
+
+    def reads(self) -> dict[tuple[Any, ...], Any] | None:
+        """Rows read in this transaction from :attr:`KEPT_TABLES`, by what was asked; None when
+        they are not to be kept (outside SQLite, or once a use case of this transaction wrote
+        one of those tables: until the next commit everything is read again).
+
+        A batch's SQLite transaction holds the write lock from its start, so no other writer
+        changes these tables under it, and only its own use cases can."""
+        return self._reads
+
+    def wrote(self, table_name: str) -> None:
+        """A use case of the batch writes ``table_name``: stop keeping reads if it is kept."""
+        if table_name in self.KEPT_TABLES:
+            self._reads = None
+
+    def keep_ledger_rows(
+        self, entries: list[tuple[object, ...]], nodes: list[tuple[int, int, bytes]]
+    ) -> None:
+        """A released use case's ledger entries and nodes, inserted before the next commit."""
+        self._entries.extend(entries)
+        self._nodes.extend(nodes)
+
+    def insert_ledger_rows(self) -> None:
+        """Insert the kept ledger rows now, in the batch's transaction."""
+        entries, nodes = self._entries, self._nodes
+        self._entries, self._nodes = [], []
+        if (entries or nodes) and self._connection is not None:
+            insert_rows(self._connection, entries, nodes)
+
+    def ledger_size(self, connection: Connection) -> int | None:
+        """The log's size in the batch's transaction, when ``connection`` is the batch's and a
+        use case of it has appended (its entries may not be in the table yet); else None."""
+        if connection is not self._connection or self._transaction is None:
+            return None
+        return self.log_size
 
     def done_one(self) -> None:
         """A use case released its savepoint: commit when the batch is full or old enough."""
@@ -167,9 +223,12 @@ class Batch:
         transaction, self._transaction = self._transaction, None
         self._pending = 0
         self.log_size = None
+        self._reads = None
         if transaction is None:
+            self._entries, self._nodes = [], []
             return
         try:
+            self.insert_ledger_rows()
             transaction.commit()
         except Exception:
             # The use cases since the last commit are lost together; the right edge the cache
@@ -187,6 +246,8 @@ class Batch:
         transaction, self._transaction = self._transaction, None
         self._pending = 0
         self.log_size = None
+        self._reads = None
+        self._entries, self._nodes = [], []
         frontiers.forget(self.engine)
         if transaction is not None and transaction.is_active:
             transaction.rollback()

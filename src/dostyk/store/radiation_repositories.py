@@ -24,6 +24,7 @@ _HOLDING = sorted(status.value for status in HOLDING)
 
 class PortalMonitors(Repository[PortalMonitor]):
     table = t.portal_monitors
+    keeps_reads = True
 
     def of_post(self, post_code: str) -> list[PortalMonitor]:
         return self._of(self.table.c.post_code, post_code)

@@ -327,6 +327,12 @@ class Repository(Generic[R]):
     #: statement outside :meth:`replace` updates, so that what was read is what is stored.
     narrow_updates = False
 
+    #: Whether a batch may keep this repository's reads for the rest of its transaction (see
+    #: :meth:`_kept`): only for the tables that registration alone writes.
+    keeps_reads = False
+    #: The reads a batch keeps for this unit of work (set by the unit of work, in a batch).
+    kept: Callable[[], dict[tuple[Any, ...], Any] | None] | None = None
+
     def __init__(
         self, connection: Connection, ledger: LedgerWriter | None = None, table: Table | None = None
     ) -> None:
@@ -426,7 +432,26 @@ class Repository(Generic[R]):
     def _key_in(self, row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple([row[i] for i in self._key_positions])
 
+    def _kept(self, what: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        """What ``read`` gives, read once per batch transaction (see
+        :meth:`dostyk.store.batch.Batch.reads`): the batch holds the write lock, and it stops
+        keeping reads as soon as one of its use cases writes any of these tables."""
+        kept = None if self.kept is None else self.kept()
+        if kept is None:
+            return read()
+        key = (self.table.name, *what)
+        try:
+            return kept[key]
+        except KeyError:
+            value = kept[key] = read()
+            return value
+
     def get(self, *key: Any) -> R | None:
+        if self.keeps_reads and self.kept is not None:
+            return self._kept(("get", *key), lambda: self._get(*key))  # type: ignore[no-any-return]
+        return self._get(*key)
+
+    def _get(self, *key: Any) -> R | None:
         params = {
             _key_name(c): v for c, v in zip(self._key_columns, key, strict=True) if v is not None
         }
@@ -492,6 +517,7 @@ class Repository(Generic[R]):
 
 class Posts(Repository[Any]):
     table = t.posts
+    keeps_reads = True
 
     def in_region(self, region: str) -> list[Any]:
         return self._of(t.posts.c.region, region)
@@ -499,6 +525,7 @@ class Posts(Repository[Any]):
 
 class Officers(Repository[Officer]):
     table = t.officers
+    keeps_reads = True
 
     def by_id(self) -> dict[str, Officer]:
         return {o.officer_id: o for o in self.all()}
@@ -526,9 +553,40 @@ class Officers(Repository[Officer]):
 
 class Postings(Repository[Posting]):
     table = t.officer_postings
+    keeps_reads = True
 
     def of_officer(self, officer_id: str) -> list[Posting]:
         return self._of(t.officer_postings.c.officer_id, officer_id)
+
+    def _is_serving(self, officer_id: str, post_code: str, day: date) -> bool:
+        column = self.table.c
+        rows = self._select(
+            "is_serving",
+            lambda: (
+                select(column.officer_id)
+                .where(
+                    column.officer_id == bindparam("officer_id"),
+                    column.post_code == bindparam("post_code"),
+                    column.start_date <= bindparam("day"),
+                    or_(column.end_date.is_(None), column.end_date >= bindparam("day")),
+                )
+                .limit(1)
+            ),
+            officer_id=officer_id,
+            post_code=post_code,
+            day=day,
+        )
+        return bool(rows)
+
+    def is_serving(self, officer_id: str, post_code: str, day: date) -> bool:
+        """Whether the officer is posted at ``post_code`` on ``day``: his own postings read on
+        the key, not everyone's at the post (as :meth:`serving_at` does) built and searched."""
+        return bool(
+            self._kept(
+                ("is_serving", officer_id, post_code, day),
+                lambda: self._is_serving(officer_id, post_code, day),
+            )
+        )
 
     def serving_at(self, post_code: str, day: date) -> list[Posting]:
         column = self.table.c
@@ -759,6 +817,10 @@ class Declarations(Repository[Declaration]):
     table = t.declarations
     narrow_updates = True
 
+    def many(self, declaration_ids: Iterable[str]) -> dict[str, Declaration]:
+        """The declarations among ``declaration_ids`` that exist, by id, in one query."""
+        return {d.declaration_id: d for d in self._in(self.table.c.declaration_id, declaration_ids)}
+
     def by_reference(self, declarant_id: str, reference: str) -> Declaration | None:
         column = self.table.c
         found = self._run(
@@ -868,6 +930,10 @@ class DeclarationItems(Repository[DeclarationItem]):
 
     def of(self, declaration_id: str) -> list[DeclarationItem]:
         return self._of(self.table.c.declaration_id, declaration_id)
+
+    def of_any(self, declaration_ids: Iterable[str]) -> list[DeclarationItem]:
+        """The items of any of the declarations, in key order: one query."""
+        return self._in(self.table.c.declaration_id, declaration_ids)
 
     def in_subheading(
         self, hs6: str, statuses: Iterable[DeclarationStatus]
@@ -1102,6 +1168,7 @@ tariffs = _TariffCache()
 
 class TariffRates(Repository[TariffRate]):
     table = t.tariff_rates
+    keeps_reads = True
 
     def tariff(self) -> Tariff:
         return Tariff.of(self.all())
@@ -1110,7 +1177,7 @@ class TariffRates(Repository[TariffRate]):
         """The whole tariff as this transaction sees it, built once per engine and kept until
         the rates change (see :class:`_TariffCache`). Callers only look rates up in it."""
         engine = self.connection.engine
-        count = self.count()
+        count: int = self._kept(("count",), self.count)
         tariff = tariffs.get(engine, count)
         if tariff is None:
             tariff = self.tariff()

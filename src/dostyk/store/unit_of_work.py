@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction, Table
 
@@ -31,6 +31,8 @@ from dostyk.store import repositories as r
 from dostyk.store import tables as t
 from dostyk.store.batch import Batch, Savepoint, current_batch
 from dostyk.store.engine import WRITER_OPTION
+
+_Repo = TypeVar("_Repo", bound=r.Repository[Any])
 
 _STATUS = [c.name for c in t.declarations.columns].index("status")
 
@@ -71,21 +73,31 @@ class UnitOfWork:
         if self.at is None:
             self.at = datetime.now(UTC)
         known = None if self._batch is None else self._batch.log_size
-        self.ledger = LedgerWriter(self.engine, self.connection, known_size=known)
+        self.ledger = LedgerWriter(
+            self.engine, self.connection, known_size=known, defer=self._batch is not None
+        )
+        if self._batch is not None:
+            self.ledger.on_record = self._batch.wrote
         return self
+
+    def _keeping(self, repository: _Repo) -> _Repo:
+        """``repository``, reading through the batch's kept reads when in a batch."""
+        if self._batch is not None:
+            repository.kept = self._batch.reads
+        return repository
 
     # Repositories are made when a use case first asks for one: most use only a few.
     @cached_property
     def posts(self) -> r.Posts:
-        return r.Posts(self.connection, self.ledger)
+        return self._keeping(r.Posts(self.connection, self.ledger))
 
     @cached_property
     def officers(self) -> r.Officers:
-        return r.Officers(self.connection, self.ledger)
+        return self._keeping(r.Officers(self.connection, self.ledger))
 
     @cached_property
     def postings(self) -> r.Postings:
-        return r.Postings(self.connection, self.ledger)
+        return self._keeping(r.Postings(self.connection, self.ledger))
 
     @cached_property
     def shifts(self) -> r.DutyShifts:
@@ -163,7 +175,7 @@ class UnitOfWork:
 
     @cached_property
     def tariff_rates(self) -> r.TariffRates:
-        return r.TariffRates(self.connection, self.ledger)
+        return self._keeping(r.TariffRates(self.connection, self.ledger))
 
     @cached_property
     def accounts(self) -> r.Accounts:
@@ -188,7 +200,7 @@ class UnitOfWork:
     # Radiation portal monitoring (dostyk.store.radiation_repositories).
     @cached_property
     def portal_monitors(self) -> rr.PortalMonitors:
-        return rr.PortalMonitors(self.connection, self.ledger)
+        return self._keeping(rr.PortalMonitors(self.connection, self.ledger))
 
     @cached_property
     def occupancies(self) -> rr.Occupancies:
@@ -215,7 +227,10 @@ class UnitOfWork:
         assert self.at is not None
         if table is t.declarations:
             self._watch_declarations(rows)
+        if self._batch is not None:
+            self._batch.wrote(str(table.name))
         self.ledger.flush(self.at, self.actor)
+        self._insert_ledger_rows()
         count = bulk.load(self.connection, table, rows)
         ledger_bulk.append_rows(self.ledger, table, rows, Operation.INSERT, self.at, self.actor)
         return count
@@ -228,6 +243,14 @@ class UnitOfWork:
         """
         assert self.at is not None
         self.ledger.flush(self.at, self.actor)
+        self._insert_ledger_rows()
+
+    def _insert_ledger_rows(self) -> None:
+        """In a batch, insert the ledger rows kept back so far, the batch's first (their order
+        is the log's): a bulk append writes its own at once, and a long load keeps none."""
+        if self._batch is not None:
+            self._batch.insert_ledger_rows()
+            self.ledger.insert_kept()
 
     def commit(self) -> None:
         assert self.at is not None
@@ -262,7 +285,8 @@ class UnitOfWork:
             self._released = []
             raise
         # The log's right edge moves on with the batch's transaction; a batch that fails to
-        # commit forgets it (see Batch.commit).
+        # commit forgets it (see Batch.commit). Its entries and nodes go in before that commit.
+        self._batch.keep_ledger_rows(*self.ledger.take_written())
         appended = self.ledger.appended_size
         self.ledger.committed()
         if appended is not None:
