@@ -7,20 +7,24 @@ as with one transaction per use case, and the ledger verifies.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
 from dostyk.domain.declarations import Channel
+from dostyk.domain.officers import Posting
 from dostyk.ledger.store import root_at
 from dostyk.ledger.verification import verify
 from dostyk.ledger.writer import log_size
-from dostyk.services.errors import NotFound
+from dostyk.services.draws import ledger_seed
+from dostyk.services.errors import NotAuthorised, NotFound
 from dostyk.services.ledger import ensure_signing_key
 from dostyk.store import tables as t
 from dostyk.store.batch import Batch
 from dostyk.store.engine import make_engine
+from dostyk.store.unit_of_work import UnitOfWork
 from tests.services.world import Flow, lodging, path
 
 
@@ -110,3 +114,43 @@ def test_after_a_batch_the_database_file_alone_holds_its_work(lite: Engine, tmp_
         assert path(copy, "D3") == ["lodged", "accepted"]
     finally:
         copy.dispose()
+
+
+def test_a_batch_inserts_its_ledger_rows_before_it_commits_and_draws_see_them(
+    lite: Engine,
+) -> None:
+    """The entries of a batch's use cases reach the table just before it commits; meanwhile a
+    draw seeded by the ledger sees the size and root those entries make, as it would with one
+    transaction per use case."""
+    with lite.connect() as connection:
+        before = log_size(connection)
+    flow = Flow(lite)
+    with Batch(lite, every=1000) as batch:
+        flow.to_payment(lodging(1), Channel.GREEN)
+        connection = batch.connection()
+        assert log_size(connection) == before, "kept until the batch commits"
+        seed = ledger_seed(connection)
+        assert seed.size == batch.log_size and seed.size > before
+    with lite.connect() as connection:
+        assert log_size(connection) == seed.size
+        assert root_at(connection, seed.size) == seed.root
+
+
+def test_a_batch_reads_a_registration_table_again_once_a_use_case_writes_it(
+    lite: Engine,
+) -> None:
+    """A batch keeps what it read of officers' postings, until a use case of it changes one: a
+    posting ended in the batch is seen by the batch's next use case."""
+    flow = Flow(lite)
+    flow.to_payment(lodging(1), Channel.GREEN)
+    flow.to_payment(lodging(2), Channel.GREEN)
+    with Batch(lite, every=1000) as batch:
+        flow.release("D1")  # SS-DST1 is posted at Dostyk: read, and kept
+        assert batch.reads()
+        with UnitOfWork(lite, actor="setup", at=flow.tick()) as uow:
+            uow.postings.replace(Posting("SS-DST1", "DST", date(2024, 1, 1), date(2024, 6, 30)))
+        assert batch.reads() is None
+        with pytest.raises(NotAuthorised):
+            flow.release("D2")
+    assert path(lite, "D1")[-1] == "released"
+    assert path(lite, "D2")[-1] == "paid"
