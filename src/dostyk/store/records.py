@@ -8,6 +8,7 @@ store. Building the domain object runs its invariants, so nothing reaches the st
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -214,8 +215,10 @@ class RecordType:
     def key_of(self, row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(row[i] for i in self.key_positions)
 
-    @property
+    @functools.cached_property
     def key_positions(self) -> tuple[int, ...]:
+        """Found once: every unit of work's repositories ask, and walking a table's columns
+        costs more than the lookup."""
         return tuple(i for i, c in enumerate(self.table.columns) if c.primary_key)
 
 

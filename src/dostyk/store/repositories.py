@@ -91,7 +91,15 @@ _PREPARED: dict[tuple[Table, str], Executable] = {}
 
 @cache
 def _key_columns(table: Table) -> tuple[Column[Any], ...]:
-    return tuple(c for c in table.columns if c.primary_key)
+    """The table's key columns, found once per table: every unit of work makes its
+    repositories afresh, and walking a table's columns costs more than the lookup."""
+    found = _KEY_COLUMNS.get(table)
+    if found is None:
+        found = _KEY_COLUMNS[table] = tuple(c for c in table.columns if c.primary_key)
+    return found
+
+
+_KEY_COLUMNS: dict[Table, tuple[Column[Any], ...]] = {}
 
 
 def _key_name(column: Column[Any]) -> str:

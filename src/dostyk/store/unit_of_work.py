@@ -14,11 +14,10 @@ Interactive callers open no batch and keep one transaction per use case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy import Connection, Engine, RootTransaction, Table
 
@@ -33,6 +32,35 @@ from dostyk.store.batch import Batch, Savepoint, current_batch
 from dostyk.store.engine import WRITER_OPTION
 
 _Repo = TypeVar("_Repo", bound=r.Repository[Any])
+_Made = TypeVar("_Made")
+
+
+class cached_property(Generic[_Made]):  # noqa: N801 - used as functools' is
+    """``functools.cached_property`` without its lock: a unit of work is used by one thread,
+    and Python 3.11's takes a lock on every first access, a dozen per use case.
+
+    A non-data descriptor: once made, the value sits in the instance's ``__dict__`` and later
+    reads never come here."""
+
+    def __init__(self, make: Callable[[Any], _Made]) -> None:
+        self.make = make
+        self.name = make.__name__
+        self.__doc__ = make.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> cached_property[_Made]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> _Made: ...
+
+    def __get__(
+        self, instance: object | None, owner: type[Any] | None = None
+    ) -> _Made | cached_property[_Made]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.make(instance)
+        return value
+
 
 _STATUS = [c.name for c in t.declarations.columns].index("status")
 
