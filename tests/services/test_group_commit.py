@@ -7,7 +7,7 @@ as with one transaction per use case, and the ledger verifies.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -154,3 +154,36 @@ def test_a_batch_reads_a_registration_table_again_once_a_use_case_writes_it(
             flow.release("D2")
     assert path(lite, "D1")[-1] == "released"
     assert path(lite, "D2")[-1] == "paid"
+
+
+def test_a_batch_hands_a_moved_declaration_on_as_stored(lite: Engine) -> None:
+    """The next use case of a batch that moves a declaration gets it and its step as the last
+    one stored them, not read back; a write by any other path makes it read again."""
+    flow = Flow(lite)
+    with Batch(lite, every=1000) as batch:
+        flow.lodge(lodging(1))
+        flow.assess("D1", Channel.GREEN)
+        kept = batch.moved("D1")
+        assert kept is not None
+        assert kept[1].at.tzinfo is UTC
+        with UnitOfWork(lite, actor="setup", at=flow.tick()) as uow:
+            stored = uow.declarations.with_last_step("D1")
+        assert stored == kept
+        flow.duties("D1")
+        assert batch.moved("D1") is not None
+        with UnitOfWork(lite, actor="setup", at=flow.tick()) as uow:
+            declaration = uow.declarations.get("D1")
+            assert declaration is not None
+            uow.declarations.replace(declaration)
+        assert batch.moved("D1") is None
+        flow.pay("D1")
+        flow.release("D1")
+    assert batch.moved("D1") is None, "forgotten at the commit"
+    assert path(lite, "D1") == [
+        "lodged",
+        "accepted",
+        "assessed",
+        "duties_assessed",
+        "paid",
+        "released",
+    ]

@@ -183,9 +183,9 @@ class LedgerWriter:
         #: entries and their order are the same; only when they reach the table differs, and
         #: nobody outside the batch's transaction can see them before its commit either way.
         self.defer = defer
-        #: Told the name of every table a change is recorded for (a batch, see
+        #: Told of every change recorded, by table name and rows (in a batch: see
         #: :meth:`dostyk.store.batch.Batch.wrote`).
-        self.on_record: Callable[[str], None] | None = None
+        self.on_record: Callable[[str, Sequence[Sequence[Any]]], None] | None = None
         self._pending: list[tuple[str, str, Operation, bytes]] = []
         self._appended: MerkleAccumulator | None = None
         self._entries: list[tuple[Any, ...]] = []
@@ -197,7 +197,7 @@ class LedgerWriter:
         # every entry it binds, which costs more than the entry's insert.
         name = str(table.name)
         if self.on_record is not None:
-            self.on_record(name)
+            self.on_record(name, rows)
         pending = self._pending
         for row in rows:
             key, digest = hasher.key_and_hash(row)

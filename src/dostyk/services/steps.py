@@ -26,9 +26,10 @@ def load_declaration(uow: UnitOfWork, declaration_id: str) -> Declaration:
 def load_for_move(uow: UnitOfWork, declaration_id: str) -> tuple[Declaration, StatusChange | None]:
     """The declaration and its last step in one query, for a use case that will :func:`move` it:
     pass the step to :func:`move` as ``previous`` and it is not read again."""
-    found = uow.declarations.with_last_step(declaration_id)
+    found = uow.moved_in_batch(declaration_id) or uow.declarations.with_last_step(declaration_id)
     if found is None:
         raise NotFound("declaration", declaration_id)
+    uow.loaded_for_move(found[0])
     return found
 
 
@@ -80,4 +81,5 @@ def move(
     )
     uow.declarations.replace(step.declaration)
     uow.status_changes.add(step.change)
+    uow.stored_move(declaration, step.declaration, step.change)
     return step.declaration

@@ -22,7 +22,9 @@ same thread, runs in a SAVEPOINT of the batch's one transaction:
 * on SQLite, where the batch's transaction holds the write lock, what its use cases read of the
   tables only registration writes (posts, officers and their postings, the tariff's size, the
   portal monitors) is read once per transaction (:meth:`Batch.reads`), until one of them
-  writes such a table.
+  writes such a table; and a declaration a released use case moved is handed to the next use
+  case that moves it as it was stored, with its step, instead of read back
+  (:meth:`Batch.moved`).
 
 Interactive callers (the CLI, an API) open no batch and keep one transaction per use case.
 """
@@ -50,6 +52,10 @@ DEFAULT_CHECKPOINT_PAGES = 1000
 #: also copy the WAL into the file and fsync both, and copy the pages that every commit touches
 #: (the ledger's right edge, the indexes' last leaves) again each time.
 BATCH_CHECKPOINT_PAGES = 65536
+
+
+#: The tables a declaration's move writes (their first column is the declaration's id).
+MOVE_TABLES = frozenset({"declarations", "status_changes"})
 
 
 def _pragma(connection: Connection, pragma: str) -> None:
@@ -150,6 +156,9 @@ class Batch:
         self._began = 0.0
         #: Reads kept for the rest of the transaction (see :meth:`reads`); None when off.
         self._reads: dict[tuple[Any, ...], Any] | None = None
+        #: Declarations moved by the use cases released in this transaction, as stored, with
+        #: their last step (see :meth:`moved`).
+        self._moved: dict[str, tuple[Any, Any]] = {}
         #: Ledger entries and nodes of the use cases released since the last commit, in order.
         self._entries: list[tuple[object, ...]] = []
         self._nodes: list[tuple[int, int, bytes]] = []
@@ -187,10 +196,31 @@ class Batch:
         changes these tables under it, and only its own use cases can."""
         return self._reads
 
-    def wrote(self, table_name: str) -> None:
-        """A use case of the batch writes ``table_name``: stop keeping reads if it is kept."""
+    def wrote(self, table_name: str, rows: Any = None) -> None:
+        """A use case of the batch writes ``rows`` of ``table_name`` (None: rows not known):
+        stop keeping reads if it is kept, and forget the moved declarations it touches."""
         if table_name in self.KEPT_TABLES:
             self._reads = None
+        elif table_name in MOVE_TABLES and self._moved:
+            if rows is None:
+                self._moved.clear()
+            else:
+                for row in rows:
+                    self._moved.pop(row[0], None)
+
+    def moved(self, declaration_id: str) -> tuple[Any, Any] | None:
+        """The declaration and its last step as a use case released in this transaction stored
+        them, if it was the last to write either (SQLite only: the batch holds the write lock,
+        and nobody else writes until it commits)."""
+        return self._moved.get(declaration_id)
+
+    def keep_moved(self, moved: dict[str, tuple[Any, Any]]) -> None:
+        """A released use case's moved declarations, each with its step as stored."""
+        connection = self._connection
+        if connection is None or self._transaction is None:
+            return
+        if connection.dialect.name == "sqlite":
+            self._moved.update(moved)
 
     def keep_ledger_rows(
         self, entries: list[tuple[object, ...]], nodes: list[tuple[int, int, bytes]]
@@ -224,6 +254,7 @@ class Batch:
         self._pending = 0
         self.log_size = None
         self._reads = None
+        self._moved = {}
         if transaction is None:
             self._entries, self._nodes = [], []
             return
@@ -247,6 +278,7 @@ class Batch:
         self._pending = 0
         self.log_size = None
         self._reads = None
+        self._moved = {}
         self._entries, self._nodes = [], []
         frontiers.forget(self.engine)
         if transaction is not None and transaction.is_active:

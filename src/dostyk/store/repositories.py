@@ -842,6 +842,11 @@ class Declarations(Repository[Declaration]):
         )
         return found[0] if found else None
 
+    def remember(self, declaration: Declaration) -> None:
+        """Take ``declaration`` as read from the store (see :attr:`narrow_updates`): a batch
+        handed it on as an earlier use case of its transaction stored it."""
+        self._as_read[(declaration.declaration_id,)] = declaration
+
     def with_last_step(self, declaration_id: str) -> tuple[Declaration, StatusChange | None] | None:
         """A declaration and its last recorded step (None if it has none), in one query; None
         when there is no such declaration."""

@@ -15,6 +15,7 @@ Interactive callers open no batch and keep one transaction per use case.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, TypeVar, overload
@@ -28,7 +29,7 @@ from dostyk.store import bulk, outcomes, running
 from dostyk.store import radiation_repositories as rr
 from dostyk.store import repositories as r
 from dostyk.store import tables as t
-from dostyk.store.batch import Batch, Savepoint, current_batch
+from dostyk.store.batch import MOVE_TABLES, Batch, Savepoint, current_batch
 from dostyk.store.engine import WRITER_OPTION
 
 _Repo = TypeVar("_Repo", bound=r.Repository[Any])
@@ -104,9 +105,52 @@ class UnitOfWork:
         self.ledger = LedgerWriter(
             self.engine, self.connection, known_size=known, defer=self._batch is not None
         )
+        #: Declarations this use case read for a move (:meth:`loaded_for_move`), and those it
+        #: moved, as stored, with their steps: handed to the batch at release (see
+        #: :meth:`dostyk.store.batch.Batch.moved`).
+        self._loaded: dict[str, Any] = {}
+        self._moves: dict[str, tuple[Any, Any]] = {}
         if self._batch is not None:
-            self.ledger.on_record = self._batch.wrote
+            self.ledger.on_record = self._recorded
         return self
+
+    def _recorded(self, table_name: str, rows: Sequence[Sequence[Any]] | None) -> None:
+        """In a batch: a change of ``rows`` of ``table_name`` is recorded (None: rows unknown)."""
+        assert self._batch is not None
+        self._batch.wrote(table_name, rows)
+        if self._moves and table_name in MOVE_TABLES:
+            if rows is None:
+                self._moves.clear()
+            else:
+                for row in rows:
+                    self._moves.pop(row[0], None)
+
+    def moved_in_batch(self, declaration_id: str) -> tuple[Any, Any] | None:
+        """A declaration and its last step as an earlier use case of the batch stored them, if
+        one did (and nothing wrote either since); the declaration counts as read."""
+        if self._batch is None:
+            return None
+        found = self._batch.moved(declaration_id)
+        if found is not None:
+            self.declarations.remember(found[0])
+        return found
+
+    def loaded_for_move(self, declaration: Any) -> None:
+        """``declaration`` was read from the store (or handed on by the batch) for a move."""
+        if self._batch is not None:
+            self._loaded[declaration.declaration_id] = declaration
+
+    def stored_move(self, before: Any, moved: Any, change: Any) -> None:
+        """``before`` was moved to ``moved`` with the step ``change``, both just written: kept
+        for the batch when ``before`` is as read from the store, so that ``moved`` is exactly
+        what reading it back would give, and ``change`` once its time is in UTC, as stored."""
+        if self._batch is None or self._loaded.get(before.declaration_id) is not before:
+            return
+        at = change.at
+        if at.tzinfo is not UTC:
+            change = replace(change, at=at.astimezone(UTC))
+        self._moves[moved.declaration_id] = (moved, change)
+        self._loaded[moved.declaration_id] = moved
 
     def _keeping(self, repository: _Repo) -> _Repo:
         """``repository``, reading through the batch's kept reads when in a batch."""
@@ -256,7 +300,7 @@ class UnitOfWork:
         if table is t.declarations:
             self._watch_declarations(rows)
         if self._batch is not None:
-            self._batch.wrote(str(table.name))
+            self._recorded(str(table.name), None)
         self.ledger.flush(self.at, self.actor)
         self._insert_ledger_rows()
         count = bulk.load(self.connection, table, rows)
@@ -315,6 +359,8 @@ class UnitOfWork:
         # The log's right edge moves on with the batch's transaction; a batch that fails to
         # commit forgets it (see Batch.commit). Its entries and nodes go in before that commit.
         self._batch.keep_ledger_rows(*self.ledger.take_written())
+        if self._moves:
+            self._batch.keep_moved(self._moves)
         appended = self.ledger.appended_size
         self.ledger.committed()
         if appended is not None:
