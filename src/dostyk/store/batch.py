@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -56,6 +56,20 @@ BATCH_CHECKPOINT_PAGES = 65536
 
 #: The tables a declaration's move writes (their first column is the declaration's id).
 MOVE_TABLES = frozenset({"declarations", "status_changes"})
+
+
+def forget_moved(
+    moved: dict[str, tuple[Any, Any]], table_name: str, rows: Sequence[Sequence[Any]] | None
+) -> None:
+    """Forget the moved declarations a write of ``rows`` of ``table_name`` touches (all of them
+    when the rows are not known): what was handed on is no longer what is stored."""
+    if not moved or table_name not in MOVE_TABLES:
+        return
+    if rows is None:
+        moved.clear()
+        return
+    for row in rows:
+        moved.pop(row[0], None)
 
 
 def _pragma(connection: Connection, pragma: str) -> None:
@@ -201,12 +215,8 @@ class Batch:
         stop keeping reads if it is kept, and forget the moved declarations it touches."""
         if table_name in self.KEPT_TABLES:
             self._reads = None
-        elif table_name in MOVE_TABLES and self._moved:
-            if rows is None:
-                self._moved.clear()
-            else:
-                for row in rows:
-                    self._moved.pop(row[0], None)
+        else:
+            forget_moved(self._moved, table_name, rows)
 
     def moved(self, declaration_id: str) -> tuple[Any, Any] | None:
         """The declaration and its last step as a use case released in this transaction stored

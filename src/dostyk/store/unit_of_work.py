@@ -29,7 +29,7 @@ from dostyk.store import bulk, outcomes, running
 from dostyk.store import radiation_repositories as rr
 from dostyk.store import repositories as r
 from dostyk.store import tables as t
-from dostyk.store.batch import MOVE_TABLES, Batch, Savepoint, current_batch
+from dostyk.store.batch import Batch, Savepoint, current_batch, forget_moved
 from dostyk.store.engine import WRITER_OPTION
 
 _Repo = TypeVar("_Repo", bound=r.Repository[Any])
@@ -118,12 +118,7 @@ class UnitOfWork:
         """In a batch: a change of ``rows`` of ``table_name`` is recorded (None: rows unknown)."""
         assert self._batch is not None
         self._batch.wrote(table_name, rows)
-        if self._moves and table_name in MOVE_TABLES:
-            if rows is None:
-                self._moves.clear()
-            else:
-                for row in rows:
-                    self._moves.pop(row[0], None)
+        forget_moved(self._moves, table_name, rows)
 
     def moved_in_batch(self, declaration_id: str) -> tuple[Any, Any] | None:
         """A declaration and its last step as an earlier use case of the batch stored them, if
