@@ -100,6 +100,24 @@ class Declaration:
             checks.add("exporter_id", "an export declaration names its exporter")
         checks.done()
 
+    def at_status(self, status: DeclarationStatus, channel: Channel | None) -> Declaration:
+        """This declaration at another status and channel, everything else as it is.
+
+        Built without running the checks again: they hold for every other field already, none
+        of them concerns the status or the channel, and which status and channel may follow
+        which is the lifecycle's to say (:func:`dostyk.domain.lifecycle.advance` asks it). Every
+        step of every declaration comes here, and the checks cost more than the copy.
+        """
+        moved: Declaration = object.__new__(Declaration)
+        for name in _DECLARATION_FIELDS:
+            object.__setattr__(moved, name, getattr(self, name))
+        object.__setattr__(moved, "status", status)
+        object.__setattr__(moved, "channel", channel)
+        return moved
+
+
+_DECLARATION_FIELDS = tuple(Declaration.__slots__)
+
 
 @dataclass(frozen=True, slots=True)
 class DeclarationItem:

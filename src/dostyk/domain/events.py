@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from dostyk.domain.bounds import RECORDED_MAX, Checks
 from dostyk.domain.declarations import DeclarationStatus
@@ -34,3 +34,14 @@ class StatusChange:
         if self.reason is not None:
             checks.text("reason", self.reason, RECORDED_MAX, prose=True)
         checks.done()
+
+    def in_utc(self) -> StatusChange:
+        """This step with its time in UTC, as the store gives it back. The same instant, so the
+        checks it passed hold and are not run again (a batch hands on every step it stores)."""
+        if self.at.tzinfo is UTC:
+            return self
+        moved: StatusChange = object.__new__(StatusChange)
+        for name in StatusChange.__slots__:
+            object.__setattr__(moved, name, getattr(self, name))
+        object.__setattr__(moved, "at", self.at.astimezone(UTC))
+        return moved

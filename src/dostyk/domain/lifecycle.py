@@ -15,7 +15,7 @@ has its place, its time, its actor and its reason in the declaration's history.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Final
@@ -187,11 +187,7 @@ def advance(
             f"the step at {utc_text(at)} would come before the previous one at "
             f"{utc_text(previous.at)}",
         )
-    moved = replace(
-        declaration,
-        status=to_status,
-        channel=declaration.channel if channel is None else channel,
-    )
+    moved = declaration.at_status(to_status, declaration.channel if channel is None else channel)
     change = StatusChange(
         declaration.declaration_id,
         previous.seq + 1,

@@ -109,23 +109,24 @@ def _marks(count: int) -> str:
     return ", ".join("?" for _ in range(count))
 
 
-def count_released(connection: Connection, declarations: Sequence[Sequence[Any]]) -> None:
+def count_released(
+    connection: Connection,
+    declarations: Sequence[Sequence[Any]],
+    items: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> None:
     """Count declarations just released (rows of the declarations table, in column order) with
-    their items and their inspections' outcomes; call in the transaction that releases them."""
+    their items and their inspections' outcomes; call in the transaction that releases them.
+
+    ``items`` are the declarations' stored items as (commodity code, origin) when the caller
+    has just read them (:func:`dostyk.store.running.count_released` does); else they are read."""
     by_id = {row[_ID]: row for row in declarations}
     ids = sorted(by_id)
-    items: dict[str, list[tuple[str, str]]] = {key: [] for key in ids}
+    if items is None:
+        items = _items_of(connection, ids)
     outcome: dict[str, tuple[bool, bool, int]] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = _marks(len(chunk))
-        for declaration_id, code, origin in _run(
-            connection,
-            f"SELECT declaration_id, commodity_code, origin FROM {t.declaration_items.name} "
-            f"WHERE declaration_id IN ({marks})",
-            chunk,
-        ):
-            items[declaration_id].append((code, origin))
         for declaration_id, findings, extra in _run(
             connection,
             f"SELECT i.declaration_id, COUNT(f.finding_no), SUM(f.extra_duty) "
@@ -141,10 +142,25 @@ def count_released(connection: Connection, declarations: Sequence[Sequence[Any]]
         row = by_id[key]
         inspected, found, extra = outcome.get(key, (False, False, 0))
         for pair in subjects_of(
-            row[_DECLARANT], row[_POST], row[_IMPORTER], row[_SELLER], items[key]
+            row[_DECLARANT], row[_POST], row[_IMPORTER], row[_SELLER], items.get(key, ())
         ):
             tallies[pair] = tallies.get(pair, EMPTY).plus(inspected, found, extra)
     _run_many(connection, _ADD, _rows(tallies))
+
+
+def _items_of(connection: Connection, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """The stored items of the declarations ``ids`` as (commodity code, origin)."""
+    items: dict[str, list[tuple[str, str]]] = {key: [] for key in ids}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for declaration_id, code, origin in _run(
+            connection,
+            f"SELECT declaration_id, commodity_code, origin FROM {t.declaration_items.name} "
+            f"WHERE declaration_id IN ({_marks(len(chunk))})",
+            chunk,
+        ):
+            items[declaration_id].append((code, origin))
+    return items
 
 
 def _rows(tallies: Mapping[tuple[str, str], History]) -> list[tuple[Any, ...]]:

@@ -176,24 +176,34 @@ class _DriverStatement:
             raise
 
     def rows(self, driver: Any, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        with self._errors(params):
+        try:
             found: list[tuple[Any, ...]] = driver.execute(
                 self.sql, self.arguments(params)
             ).fetchall()
+        except Exception as error:
+            raise self._translated(error, params) from error
         out = self.out
         return found if out is None else out(found)
 
     def write(self, driver: Any, params: Sequence[Mapping[str, Any]]) -> int:
         """Run an INSERT or UPDATE once per set of parameters; the number of rows it touched."""
-        with self._errors(params):
+        try:
             cursor = driver.executemany(self.sql, [self.arguments(p) for p in params])
-            try:
-                return int(cursor.rowcount)
-            finally:
-                cursor.close()
+        except Exception as error:
+            raise self._translated(error, params) from error
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
 
-    def _errors(self, params: Any) -> _Translated:
-        return _Translated(self.sql, params, self.dialect)
+    def _translated(self, error: Exception, params: Any) -> BaseException:
+        """``error`` as SQLAlchemy's ``Connection.execute`` raises it: a driver error wrapped in
+        its DBAPIError subclass (an integrity error stays one), anything else as it is."""
+        driver_error = self.dialect.loaded_dbapi.Error
+        translated: BaseException = DBAPIError.instance(
+            self.sql, params, error, driver_error, dialect=self.dialect
+        )
+        return translated
 
 
 def _same(value: Any, old: Any) -> bool:
@@ -252,28 +262,11 @@ def _converter(
     return convert_rows
 
 
-class _Translated:
-    """Raise an error of a statement as SQLAlchemy's ``Connection.execute`` raises it."""
-
-    def __init__(self, sql: str, params: Any, dialect: Dialect) -> None:
-        self.sql, self.params, self.dialect = sql, params, dialect
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, error: BaseException | None, traceback: Any) -> None:
-        if isinstance(error, Exception):
-            driver_error = self.dialect.loaded_dbapi.Error
-            raise DBAPIError.instance(
-                self.sql, self.params, error, driver_error, dialect=self.dialect
-            ) from error
-
-
-#: Kept statements compiled for SQLite, by dialect (that is, by engine), statement and the
-#: columns an INSERT or UPDATE sets; None where the SQL depends on the values.
-_DRIVER_STATEMENTS: weakref.WeakKeyDictionary[
-    Dialect, dict[tuple[int, tuple[str, ...]], _DriverStatement | None]
-] = weakref.WeakKeyDictionary()
+#: The attribute of a dialect (that is, of an engine) holding its kept statements compiled for
+#: SQLite, by statement and the columns an INSERT or UPDATE sets; None where the SQL depends on
+#: the values. On the dialect itself, so that they go with it: a weak mapping keyed by dialect
+#: made a weak reference on every statement of every use case.
+_DRIVER_STATEMENTS = "_dostyk_driver_statements"
 
 
 def _driver_statement(
@@ -284,12 +277,19 @@ def _driver_statement(
     dialect = connection.dialect
     if dialect.name != "sqlite" or not connection.in_transaction():
         return None
-    compiled = _DRIVER_STATEMENTS.setdefault(dialect, {})
+    compiled: dict[tuple[int, tuple[str, ...]], _DriverStatement | None] | None = getattr(
+        dialect, _DRIVER_STATEMENTS, None
+    )
+    if compiled is None:
+        compiled = {}
+        setattr(dialect, _DRIVER_STATEMENTS, compiled)
     key = (id(statement), column_keys)
-    if key not in compiled:
+    try:
+        return compiled[key]
+    except KeyError:
         prepared = _DriverStatement(statement, dialect, column_keys)
-        compiled[key] = None if prepared.compiled.post_compile_params else prepared
-    return compiled[key]
+        found = compiled[key] = None if prepared.compiled.post_compile_params else prepared
+        return found
 
 
 def _driver(connection: Connection) -> Any:

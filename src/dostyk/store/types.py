@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,6 +38,40 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    # On SQLite every instant a use case writes or reads goes through two conversions, this
+    # type's and SQLite's DATETIME text (a %-format of seven fields; a parse on the way out).
+    # There each way is one function instead, giving the very text SQLite's type writes
+    # (``YYYY-MM-DD HH:MM:SS.ffffff``) and reading any text it reads.
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        return _sqlite_instant_text
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        return _sqlite_instant
+
+
+def _sqlite_instant_text(value: Any) -> str | None:
+    """An aware instant as SQLite's DATETIME stores it: naive UTC text to the microsecond."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{value!r} is not a time-zone-aware datetime")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_instant(value: Any) -> datetime | None:
+    """A stored SQLite DATETIME text as an instant in UTC."""
+    if value is None:
+        return None
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(instant, datetime):
+        raise ValueError(f"{value!r} is not a stored instant")
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

@@ -15,7 +15,6 @@ Interactive callers open no batch and keep one transaction per use case.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, TypeVar, overload
@@ -141,10 +140,7 @@ class UnitOfWork:
         what reading it back would give, and ``change`` once its time is in UTC, as stored."""
         if self._batch is None or self._loaded.get(before.declaration_id) is not before:
             return
-        at = change.at
-        if at.tzinfo is not UTC:
-            change = replace(change, at=at.astimezone(UTC))
-        self._moves[moved.declaration_id] = (moved, change)
+        self._moves[moved.declaration_id] = (moved, change.in_utc())
         self._loaded[moved.declaration_id] = moved
 
     def _keeping(self, repository: _Repo) -> _Repo:
@@ -322,8 +318,8 @@ class UnitOfWork:
     def commit(self) -> None:
         assert self.at is not None
         if self._released:
-            running.count_released(self.connection, self._released)
-            outcomes.count_released(self.connection, self._released)
+            items = running.count_released(self.connection, self._released)
+            outcomes.count_released(self.connection, self._released, items)
             self._released = []
         self.ledger.flush(self.at, self.actor)
         if self._batch is not None:
