@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine
@@ -90,7 +90,9 @@ def lodge(
             f"{actor} cannot lodge declaration {declaration.reference} in the name of "
             f"{declaration.declarant_id}: a declarant lodges for himself"
         )
-    declaration = replace(declaration, lodged_at=at)
+    # In UTC, as the store gives it back: the declaration moved below is then the very one a
+    # batch's next use case would read, and is handed on to it instead (see move).
+    declaration = replace(declaration, lodged_at=at.astimezone(UTC))
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         existing: Declaration | None = uow.declarations.by_reference(
             declaration.declarant_id, declaration.reference
@@ -107,6 +109,7 @@ def lodge(
         uow.items.add_many(items)
         uow.units.add_many(units)
         uow.status_changes.add(first)
+        uow.loaded_for_move(declaration)
         outcome = DeclarationStatus.REJECTED if reasons else DeclarationStatus.ACCEPTED
         stored = move(
             uow,

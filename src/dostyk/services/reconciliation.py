@@ -78,6 +78,8 @@ class _Finder:
         self.movement = movement
         self.actor = actor
         self.at = at
+        #: The cargo units read so far, each with its conveyance.
+        self.read: dict[str, tuple[Crossing, Conveyance | None]] = {}
 
     def discrepancy(
         self,
@@ -113,6 +115,8 @@ class _Finder:
             vehicle: Conveyance | None = vehicles.get(crossing.conveyance_id)
             if vehicle is not None and vehicle.kind.carries_cargo:
                 carrying.append(crossing)
+                #: Read here already: the mass balances need not read them again.
+                self.read[crossing.crossing_id] = (crossing, vehicle)
         return carrying
 
     def live(self, declaration_ids: Iterable[str]) -> set[str]:
@@ -173,7 +177,7 @@ class _Finder:
         explain, less weighed than the declared cargo needs, or cargo declared on units
         nobody weighed."""
         found = []
-        for balance in mass_balances(self.uow, (u.crossing_id for u in units)):
+        for balance in mass_balances(self.uow, (u.crossing_id for u in units), self.read):
             if not balance.declaration_ids:
                 continue
             if balance.exceeds():

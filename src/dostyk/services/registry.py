@@ -61,9 +61,13 @@ def register_officers(
 def register_parties(engine: Engine, parties: Sequence[Party], *, actor: str, at: datetime) -> int:
     """Add parties not yet known; a known one must be registered with the same details."""
     with UnitOfWork(engine, actor=actor, at=at) as uow:
+        known: dict[str, Party] = {}
+        for start in range(0, len(parties), _LOOKUP_CHUNK):  # a query per chunk, not per one
+            chunk = parties[start : start + _LOOKUP_CHUNK]
+            known.update(uow.parties.many(p.party_id for p in chunk))
         fresh = []
         for party in parties:
-            stored = uow.parties.get(party.party_id)
+            stored = known.get(party.party_id)
             if stored is None:
                 fresh.append(party)
             elif stored != party:

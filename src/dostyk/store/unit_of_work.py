@@ -130,7 +130,8 @@ class UnitOfWork:
         return found
 
     def loaded_for_move(self, declaration: Any) -> None:
-        """``declaration`` was read from the store (or handed on by the batch) for a move."""
+        """``declaration`` is as stored, for a move: read from the store, handed on by the
+        batch, or just written exactly as reading it back would give it (times in UTC)."""
         if self._batch is not None:
             self._loaded[declaration.declaration_id] = declaration
 
