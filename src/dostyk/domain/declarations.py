@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -99,6 +99,15 @@ class Declaration:
         if self.kind is DeclarationKind.EXPORT and self.exporter_id is None:
             checks.add("exporter_id", "an export declaration names its exporter")
         checks.done()
+
+    def in_utc(self) -> Declaration:
+        """This declaration with its lodgement time in UTC, as the store gives it back: the
+        same instant, so the checks it passed hold and are not run again."""
+        if self.lodged_at.tzinfo is UTC:
+            return self
+        moved = self.at_status(self.status, self.channel)
+        object.__setattr__(moved, "lodged_at", self.lodged_at.astimezone(UTC))
+        return moved
 
     def at_status(self, status: DeclarationStatus, channel: Channel | None) -> Declaration:
         """This declaration at another status and channel, everything else as it is.

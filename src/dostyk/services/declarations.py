@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine
@@ -90,9 +90,7 @@ def lodge(
             f"{actor} cannot lodge declaration {declaration.reference} in the name of "
             f"{declaration.declarant_id}: a declarant lodges for himself"
         )
-    # In UTC, as the store gives it back: the declaration moved below is then the very one a
-    # batch's next use case would read, and is handed on to it instead (see move).
-    declaration = replace(declaration, lodged_at=at.astimezone(UTC))
+    declaration = replace(declaration, lodged_at=at)
     with UnitOfWork(engine, actor=actor, at=at) as uow:
         existing: Declaration | None = uow.declarations.by_reference(
             declaration.declarant_id, declaration.reference
@@ -109,18 +107,22 @@ def lodge(
         uow.items.add_many(items)
         uow.units.add_many(units)
         uow.status_changes.add(first)
-        uow.loaded_for_move(declaration)
+        # Moved as the store gives it back (its time in UTC), so that a batch can hand the
+        # moved declaration on to its next use case instead of that one reading it (see move).
+        as_stored = declaration.in_utc()
+        uow.loaded_for_move(as_stored)
         outcome = DeclarationStatus.REJECTED if reasons else DeclarationStatus.ACCEPTED
         stored = move(
             uow,
-            declaration,
+            as_stored,
             outcome,
             actor=SYSTEM,
             at=at,
             reason=REASON_SEPARATOR.join(reasons) or None,
             previous=first,
         )
-    return Lodgement(stored, tuple(reasons), new=True)
+    lodged = declaration.at_status(stored.status, stored.channel)  # in the caller's time zone
+    return Lodgement(lodged, tuple(reasons), new=True)
 
 
 def cancel(

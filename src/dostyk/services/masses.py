@@ -106,10 +106,10 @@ class _Covers:
     it has not seen yet in one query.
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, covering: Mapping[str, set[str]] | None = None) -> None:
         self.uow = uow
         #: Live declarations covering each unit asked about.
-        self._covering: dict[str, set[str]] = {}
+        self._covering: dict[str, set[str]] = {k: set(v) for k, v in (covering or {}).items()}
         #: Units of each declaration asked about.
         self._units: dict[str, set[str]] = {}
 
@@ -140,13 +140,15 @@ def mass_balances(
     uow: UnitOfWork,
     crossing_ids: Iterable[str],
     known: Mapping[str, UnitRecord] | None = None,
+    covering: Mapping[str, set[str]] | None = None,
 ) -> list[MassBalance]:
     """The groups the given units fall into, each with its balance, ordered by first unit.
 
-    ``known`` may hold crossings (with their conveyances) the caller has already read; the rest
-    are read here.
+    ``known`` may hold crossings (with their conveyances) the caller has already read, and
+    ``covering`` the live declarations covering units it has already asked about (for each
+    unit, all of them); the rest is read here.
     """
-    covers = _Covers(uow)
+    covers = _Covers(uow, covering)
     remaining = set(crossing_ids)
     covers.covering(remaining)  # every unit asked about, in one query
     groups = []

@@ -78,8 +78,10 @@ class _Finder:
         self.movement = movement
         self.actor = actor
         self.at = at
-        #: The cargo units read so far, each with its conveyance.
+        #: The cargo units read so far, each with its conveyance, and the live declarations
+        #: covering each: the mass balances need not read them again.
         self.read: dict[str, tuple[Crossing, Conveyance | None]] = {}
+        self.covering: dict[str, set[str]] = {}
 
     def discrepancy(
         self,
@@ -115,7 +117,6 @@ class _Finder:
             vehicle: Conveyance | None = vehicles.get(crossing.conveyance_id)
             if vehicle is not None and vehicle.kind.carries_cargo:
                 carrying.append(crossing)
-                #: Read here already: the mass balances need not read them again.
                 self.read[crossing.crossing_id] = (crossing, vehicle)
         return carrying
 
@@ -129,7 +130,12 @@ class _Finder:
             unit.crossing_id for unit in units
         )
         live = self.live(c.declaration_id for c in covering)
-        covered = {c.crossing_id for c in covering if c.declaration_id in live}
+        for unit in units:
+            self.covering[unit.crossing_id] = set()
+        for c in covering:
+            if c.declaration_id in live:
+                self.covering[c.crossing_id].add(c.declaration_id)
+        covered = {crossing_id for crossing_id, found in self.covering.items() if found}
         return [
             self.discrepancy(
                 DiscrepancyKind.UNDECLARED_UNIT,
@@ -177,7 +183,8 @@ class _Finder:
         explain, less weighed than the declared cargo needs, or cargo declared on units
         nobody weighed."""
         found = []
-        for balance in mass_balances(self.uow, (u.crossing_id for u in units), self.read):
+        ids = (u.crossing_id for u in units)
+        for balance in mass_balances(self.uow, ids, self.read, self.covering):
             if not balance.declaration_ids:
                 continue
             if balance.exceeds():

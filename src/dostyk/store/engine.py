@@ -9,6 +9,7 @@ The engine is also where the driver's operational errors become Dostyk's own
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -205,7 +206,18 @@ def _sqlite_engine(parsed: URL, echo: bool, timeout: float) -> Engine:
         writes = connection.get_execution_options().get(WRITER_OPTION, False)
         if writes and read_only:
             raise StoreReadOnly(_read_only_message(name))
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        # Straight to the driver, as every use case's first statement: through SQLAlchemy's
+        # execution it cost more than many of the use case's own statements. Its errors get
+        # the same meaning as those that pass through SQLAlchemy (see _translate_errors).
+        try:
+            connection.connection.driver_connection.execute(
+                "BEGIN IMMEDIATE" if writes else "BEGIN"
+            )
+        except sqlite3.Error as error:
+            meaning = _sqlite_meaning(error, name, timeout)
+            if meaning is None:
+                raise
+            raise meaning from error
 
     return engine
 
