@@ -23,7 +23,7 @@ from dostyk.services.errors import NotAuthorised, NotFound
 from dostyk.services.ledger import ensure_signing_key
 from dostyk.store import tables as t
 from dostyk.store.batch import Batch
-from dostyk.store.engine import make_engine
+from dostyk.store.engine import CHECKPOINT_PAGES, make_engine
 from dostyk.store.unit_of_work import UnitOfWork
 from tests.services.world import Flow, lodging, path
 
@@ -102,7 +102,7 @@ def test_after_a_batch_the_database_file_alone_holds_its_work(lite: Engine, tmp_
         assert pages == batch.checkpoint_pages > 1000
     assert batch.commits > 1
     with lite.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == CHECKPOINT_PAGES
     database = lite.url.database
     assert database is not None
     alone = tmp_path / "copy" / "dostyk.db"

@@ -40,13 +40,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from dostyk.ledger.writer import frontiers, insert_rows
-from dostyk.store.engine import WRITER_OPTION
+from dostyk.store.engine import CHECKPOINT_PAGES, WRITER_OPTION
 
 _open = threading.local()
 
-#: SQLite's own default: a connection checkpoints the WAL into the database file when a commit
-#: leaves it over this many pages (4 MiB). Interactive use cases keep it.
-DEFAULT_CHECKPOINT_PAGES = 1000
+#: What an interactive connection checkpoints at (see :data:`dostyk.store.engine.CHECKPOINT_PAGES`).
+DEFAULT_CHECKPOINT_PAGES = CHECKPOINT_PAGES
 #: A batch's connection lets the WAL grow to this many pages (256 MiB at 4 KiB) before it
 #: checkpoints. A batch's commit writes a few MiB of pages, so at the default every commit would
 #: also copy the WAL into the file and fsync both, and copy the pages that every commit touches
