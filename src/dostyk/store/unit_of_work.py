@@ -317,6 +317,15 @@ class UnitOfWork:
             self.ledger.insert_kept()
 
     def commit(self) -> None:
+        try:
+            self._commit()
+        except BaseException:
+            # The statistics this connection keeps may hold the release's items, which are not
+            # in the store now (an invalidated connection keeps nothing anyway).
+            running.forget_safely(self.connection)
+            raise
+
+    def _commit(self) -> None:
         assert self.at is not None
         if self._released:
             items = running.count_released(self.connection, self._released)
@@ -363,6 +372,7 @@ class UnitOfWork:
         self._transaction.rollback()
         self.ledger.rolled_back()
         self._released = []
+        running.forget(self.connection)
 
     def __exit__(
         self,
