@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from dostyk.domain.declarations import Channel
 from dostyk.ledger.verification import Problem, verify
 from dostyk.services.ledger import ensure_signing_key
-from dostyk.store import running
+from dostyk.store import outcomes, running
 from dostyk.store.batch import Batch
 from dostyk.store.engine import make_engine
 from dostyk.store.unit_of_work import UnitOfWork
@@ -105,43 +105,57 @@ def test_verify_names_a_tampered_statistic(lite: Engine, tmp_path: Path) -> None
     assert all(f.problem is Problem.STATISTIC_DIFFERS for f in report.findings)
 
 
-def _fresh(engine: Engine, subheadings: list[str]) -> dict[str, running.UnitValue]:
-    """The usual values as the store holds them, read by a connection that has kept nothing."""
+IMPORTER = [(outcomes.IMPORTER, "IMP1")]
+Statistics = tuple[dict[str, running.UnitValue], dict[tuple[str, str], outcomes.History]]
+
+
+def _fresh(engine: Engine, subheadings: list[str]) -> Statistics:
+    """The usual values and the importer's history as the store holds them, read by a
+    connection that has kept nothing."""
     other = make_engine(engine.url.render_as_string(hide_password=False))
     try:
         with other.connect() as connection:
-            return running.usual_values(connection, subheadings)
+            return (
+                running.usual_values(connection, subheadings),
+                outcomes.histories(connection, IMPORTER),
+            )
     finally:
         other.dispose()
 
 
-def test_kept_histograms_stay_what_the_store_holds(lite: Engine) -> None:
-    """A connection keeps the histograms it read; its own releases add to them, a commit by
-    another connection and a rolled-back batch make it read them again."""
+def _kept(engine: Engine, subheadings: list[str]) -> Statistics:
+    """The same, read through a unit of work (whose connection keeps what it reads)."""
+    with UnitOfWork(engine) as uow:
+        return (
+            running.usual_values(uow.connection, subheadings),
+            outcomes.histories(uow.connection, IMPORTER),
+        )
+
+
+def test_kept_statistics_stay_what_the_store_holds(lite: Engine) -> None:
+    """A connection keeps the histograms and histories it read; its own releases add to them,
+    a commit by another connection and a rolled-back batch make it read them again."""
     flow = Flow(lite)
     wanted = ["950300"]
     release(flow, 1, "20000.00")
-    with UnitOfWork(lite) as uow:
-        assert running.usual_values(uow.connection, wanted)["950300"].count == 1
-    release(flow, 2, "40000.00")  # counted on the connection that keeps the histogram
-    with UnitOfWork(lite) as uow:
-        kept = running.usual_values(uow.connection, wanted)
-    assert kept == _fresh(lite, wanted) and kept["950300"].count == 2
+    values, _ = _kept(lite, wanted)
+    assert values["950300"].count == 1
+    release(flow, 2, "40000.00")  # counted on the connection that keeps them
+    kept = _kept(lite, wanted)
+    assert kept == _fresh(lite, wanted)
+    assert kept[1] == {IMPORTER[0]: outcomes.History(2, 0, 0, 0)}
 
     database = lite.url.database
     assert database is not None
     with closing(sqlite3.connect(database)) as other, other:
         other.execute("UPDATE usual_values SET released_items = released_items + 5")
-    with UnitOfWork(lite) as uow:
-        changed = running.usual_values(uow.connection, wanted)
-    # Five more items in each of its two buckets.
-    assert changed == _fresh(lite, wanted) and changed["950300"].count == 12
+        other.execute("UPDATE outcome_tallies SET inspected = 1 WHERE dimension = 'importer'")
+    changed = _kept(lite, wanted)
+    assert changed == _fresh(lite, wanted) != kept
+    assert changed[1] == {IMPORTER[0]: outcomes.History(2, 1, 0, 0)}
 
     with pytest.raises(RuntimeError), Batch(lite, every=1000):
         release(flow, 3, "60000.00")
-        with UnitOfWork(lite) as uow:
-            assert running.usual_values(uow.connection, wanted)["950300"].count == 13
+        assert _kept(lite, wanted)[1] == {IMPORTER[0]: outcomes.History(3, 1, 0, 0)}
         raise RuntimeError("the batch fails: its release is not in the store")
-    with UnitOfWork(lite) as uow:
-        after = running.usual_values(uow.connection, wanted)
-    assert after == _fresh(lite, wanted) == changed
+    assert _kept(lite, wanted) == _fresh(lite, wanted) == changed

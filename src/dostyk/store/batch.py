@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from dostyk.ledger.writer import frontiers, insert_rows
-from dostyk.store import running
+from dostyk.store import keeping
 from dostyk.store.engine import CHECKPOINT_PAGES, WRITER_OPTION
 
 _open = threading.local()
@@ -276,7 +276,7 @@ class Batch:
             # holds is theirs, and the connection's state is unknown.
             frontiers.forget(self.engine)
             if self._connection is not None:
-                running.forget_safely(self._connection)
+                keeping.forget_safely(self._connection)
                 self._connection.invalidate()
                 self._connection = None
             raise
@@ -293,7 +293,7 @@ class Batch:
         self._entries, self._nodes = [], []
         frontiers.forget(self.engine)
         if self._connection is not None:
-            running.forget_safely(self._connection)
+            keeping.forget_safely(self._connection)
         if transaction is not None and transaction.is_active:
             transaction.rollback()
 

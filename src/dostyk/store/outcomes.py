@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from dostyk.domain.declarations import DeclarationStatus
+from dostyk.store import keeping
 from dostyk.store import tables as t
 from dostyk.store.risk_tables import outcome_tallies
 from dostyk.store.running import _run, _run_many
@@ -146,6 +147,22 @@ def count_released(
         ):
             tallies[pair] = tallies.get(pair, EMPTY).plus(inspected, found, extra)
     _run_many(connection, _ADD, _rows(tallies))
+    kept = keeping.kept_already(connection)
+    if kept is not None:
+        for pair, added in tallies.items():
+            if pair in kept.histories:
+                kept.histories[pair] = _sum(kept.histories[pair], added)
+
+
+def _sum(history: History | None, added: History) -> History:
+    if history is None:
+        return added
+    return History(
+        history.released + added.released,
+        history.inspected + added.inspected,
+        history.found + added.found,
+        history.extra_duty_cents + added.extra_duty_cents,
+    )
 
 
 def _items_of(connection: Connection, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
@@ -177,6 +194,23 @@ def histories(
     wanted = sorted(set(pairs))
     if not wanted:
         return {}
+    kept = keeping.kept(connection)
+    if kept is None:
+        return _read(connection, wanted)
+    missing = [pair for pair in wanted if pair not in kept.histories]
+    if missing:
+        if len(kept.histories) + len(missing) > keeping.MAX_HISTORIES:
+            kept.histories.clear()
+        read = _read(connection, missing)
+        for pair in missing:
+            kept.histories[pair] = read.get(pair)
+    found = {pair: kept.histories[pair] for pair in wanted}
+    return {pair: history for pair, history in found.items() if history is not None}
+
+
+def _read(
+    connection: Connection, wanted: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], History]:
     condition = " OR ".join("(dimension = ? AND subject = ?)" for _ in wanted)
     rows = _run(
         connection,
@@ -236,6 +270,7 @@ def stored(connection: Connection) -> dict[tuple[str, str], History]:
 
 def rebuild(connection: Connection) -> None:
     """Replace the stored histories with what the records imply (after a bulk load)."""
+    keeping.forget(connection)
     expected = from_records(connection)
     connection.execute(outcome_tallies.delete())
     _run_many(connection, _ADD, _rows(expected))

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,7 @@ from sqlalchemy import Connection, select
 
 from dostyk.domain.declarations import DeclarationStatus
 from dostyk.domain.money import to_amount
+from dostyk.store import keeping
 from dostyk.store import tables as t
 
 #: Buckets per doubling of the value per kg.
@@ -128,54 +129,6 @@ def _values_query(count: int) -> str:
     )
 
 
-@dataclass
-class _Kept:
-    """The histograms one SQLite connection has read, as of its ``data_version``.
-
-    Every assessment reads the histograms of its subheadings, a few dozen rows each, and a
-    network has few subheadings that recur all day: so a connection keeps what it read, and
-    keeps it exact. Its own releases add their items to it in the same transaction as to the
-    table (:func:`count_released`); a commit by any other connection changes the connection's
-    ``PRAGMA data_version``, read before every use, and the kept histograms are dropped; a
-    rollback drops them too (:func:`forget`).
-    """
-
-    version: int
-    histograms: dict[str, dict[int, int]] = field(default_factory=dict)
-    medians: dict[str, UnitValue | None] = field(default_factory=dict)
-
-
-#: Where a connection keeps its :class:`_Kept` (SQLAlchemy's per-DBAPI-connection ``info``).
-_KEPT = "dostyk.running.usual_values"
-
-
-def _kept(connection: Connection) -> _Kept | None:
-    """The connection's kept histograms, still valid, or None where nothing is kept."""
-    raw = _driver(connection)
-    if raw is None:
-        return None
-    version = int(raw.execute("PRAGMA data_version").fetchone()[0])
-    kept: _Kept | None = connection.info.get(_KEPT)
-    if kept is None or kept.version != version:
-        kept = connection.info[_KEPT] = _Kept(version)
-    return kept
-
-
-def forget(connection: Connection) -> None:
-    """Drop what ``connection`` keeps: its transaction (or part of it) was rolled back, or
-    the statistics were written other than by a release."""
-    connection.info.pop(_KEPT, None)
-
-
-def forget_safely(connection: Connection) -> None:
-    """:func:`forget`, on a connection that may be failing: one that cannot be asked keeps
-    nothing either (SQLAlchemy clears ``info`` when it replaces an invalidated connection)."""
-    try:
-        forget(connection)
-    except Exception:  # the error being handled is the caller's
-        return
-
-
 def _driver(connection: Connection) -> Any | None:
     """SQLite's own connection, for statements run straight on the driver; None elsewhere."""
     if connection.dialect.name != "sqlite":
@@ -245,7 +198,7 @@ def count_released(
         tallies.update(tallies_of(row[_DECLARANT], row[_POST], row[_IMPORTER], subheadings))
     _run_many(connection, _ADD_VALUES, [(h, b, n) for (h, b), n in sorted(values.items())])
     _run_many(connection, _ADD_TALLIES, [(d, s, n) for (d, s), n in sorted(tallies.items())])
-    kept: _Kept | None = connection.info.get(_KEPT)
+    kept = keeping.kept_already(connection)
     if kept is not None:
         for (hs6, bucket), count in values.items():
             histogram = kept.histograms.get(hs6)
@@ -260,7 +213,7 @@ def usual_values(connection: Connection, subheadings: Iterable[str]) -> dict[str
     wanted = sorted(set(subheadings))
     if not wanted:
         return {}
-    kept = _kept(connection)
+    kept = keeping.kept(connection)
     if kept is None:
         return _present(_read_histograms(connection, wanted), wanted)
     missing = [hs6 for hs6 in wanted if hs6 not in kept.histograms]
@@ -363,7 +316,7 @@ def stored(connection: Connection) -> Expected:
 
 def rebuild(connection: Connection) -> None:
     """Replace the stored statistics with what the records imply (after a bulk load)."""
-    forget(connection)
+    keeping.forget(connection)
     expected = from_records(connection)
     connection.execute(t.usual_values.delete())
     connection.execute(t.release_tallies.delete())

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, Table
 from dostyk.ledger import bulk as ledger_bulk
 from dostyk.ledger.entries import Operation
 from dostyk.ledger.writer import LedgerWriter
-from dostyk.store import bulk, outcomes, running
+from dostyk.store import bulk, keeping, outcomes, running
 from dostyk.store import radiation_repositories as rr
 from dostyk.store import repositories as r
 from dostyk.store import tables as t
@@ -322,7 +322,7 @@ class UnitOfWork:
         except BaseException:
             # The statistics this connection keeps may hold the release's items, which are not
             # in the store now (an invalidated connection keeps nothing anyway).
-            running.forget_safely(self.connection)
+            keeping.forget_safely(self.connection)
             raise
 
     def _commit(self) -> None:
@@ -372,7 +372,7 @@ class UnitOfWork:
         self._transaction.rollback()
         self.ledger.rolled_back()
         self._released = []
-        running.forget(self.connection)
+        keeping.forget(self.connection)
 
     def __exit__(
         self,
