@@ -169,10 +169,23 @@ def instant_text(value: datetime) -> str:
 
     For a UTC ``datetime``, ``isoformat`` writes the same four-digit year, the same seconds and
     the same six places of a fraction (none when it is zero), then ``+00:00`` where the canonical
-    text has ``Z``; a test holds the two to the same text. Rows hold distinct instants, so this
-    spares a bulk encoding the cache :func:`encode_instant` keeps for the ledger's few.
+    text has ``Z``; a test holds the two to the same text.
+
+    The last few thousand are kept: a declaration's row is logged again at every step, with its
+    lodgement time, and a use case's rows share its time. The text depends on the instant only,
+    and equal instants (in any zone) are equal keys.
     """
-    return value.astimezone(UTC).isoformat()[:-6] + "Z"
+    text = _INSTANT_TEXTS.get(value)
+    if text is None:
+        if len(_INSTANT_TEXTS) >= _KEPT_INSTANTS:
+            _INSTANT_TEXTS.clear()
+        text = _INSTANT_TEXTS[value] = value.astimezone(UTC).isoformat()[:-6] + "Z"
+    return text
+
+
+#: Instants whose text :func:`instant_text` keeps, at most (then it starts again).
+_KEPT_INSTANTS = 4096
+_INSTANT_TEXTS: dict[datetime, str] = {}
 
 
 def row_encoder(table: Table) -> Callable[[Sequence[Any]], list[str]]:

@@ -56,12 +56,28 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def _sqlite_instant_text(value: Any) -> str | None:
-    """An aware instant as SQLite's DATETIME stores it: naive UTC text to the microsecond."""
+    """An aware instant as SQLite's DATETIME stores it: naive UTC text to the microsecond.
+
+    The last few thousand are kept, as :func:`dostyk.store.canonical.instant_text` keeps them:
+    a use case binds its own time in several rows, and a declaration's lodgement time at every
+    step. Equal instants in any zone are equal keys and give the same text."""
     if value is None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValueError(f"{value!r} is not a time-zone-aware datetime")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    text = _STORED_TEXTS.get(value)
+    if text is None:
+        if len(_STORED_TEXTS) >= _KEPT_INSTANTS:
+            _STORED_TEXTS.clear()
+        text = _STORED_TEXTS[value] = (
+            value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        )
+    return text
+
+
+#: Instants whose stored text :func:`_sqlite_instant_text` keeps, at most.
+_KEPT_INSTANTS = 4096
+_STORED_TEXTS: dict[datetime, str] = {}
 
 
 def _sqlite_instant(value: Any) -> datetime | None:
