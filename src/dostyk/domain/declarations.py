@@ -26,6 +26,7 @@ from dostyk.domain.bounds import (
 )
 from dostyk.domain.codes import check_country, check_currency, check_unit
 from dostyk.domain.conveyances import Crossing, Direction
+from dostyk.domain.copies import unchecked_copy
 from dostyk.domain.errors import InvariantViolation
 from dostyk.domain.money import to_amount
 from dostyk.domain.nomenclature import Nomenclature
@@ -105,27 +106,16 @@ class Declaration:
         same instant, so the checks it passed hold and are not run again."""
         if self.lodged_at.tzinfo is UTC:
             return self
-        moved = self.at_status(self.status, self.channel)
-        object.__setattr__(moved, "lodged_at", self.lodged_at.astimezone(UTC))
-        return moved
+        return unchecked_copy(self, lodged_at=self.lodged_at.astimezone(UTC))
 
     def at_status(self, status: DeclarationStatus, channel: Channel | None) -> Declaration:
         """This declaration at another status and channel, everything else as it is.
 
-        Built without running the checks again: they hold for every other field already, none
-        of them concerns the status or the channel, and which status and channel may follow
-        which is the lifecycle's to say (:func:`dostyk.domain.lifecycle.advance` asks it). Every
-        step of every declaration comes here, and the checks cost more than the copy.
+        Built without running the checks again: none of them concerns the status or the channel,
+        and which status and channel may follow which is the lifecycle's to say
+        (:func:`dostyk.domain.lifecycle.advance` asks it).
         """
-        moved: Declaration = object.__new__(Declaration)
-        for name in _DECLARATION_FIELDS:
-            object.__setattr__(moved, name, getattr(self, name))
-        object.__setattr__(moved, "status", status)
-        object.__setattr__(moved, "channel", channel)
-        return moved
-
-
-_DECLARATION_FIELDS = tuple(Declaration.__slots__)
+        return unchecked_copy(self, status=status, channel=channel)
 
 
 @dataclass(frozen=True, slots=True)

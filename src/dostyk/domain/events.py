@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dostyk.domain.bounds import RECORDED_MAX, Checks
+from dostyk.domain.copies import unchecked_copy
 from dostyk.domain.declarations import DeclarationStatus
 
 
@@ -40,8 +41,4 @@ class StatusChange:
         checks it passed hold and are not run again (a batch hands on every step it stores)."""
         if self.at.tzinfo is UTC:
             return self
-        moved: StatusChange = object.__new__(StatusChange)
-        for name in StatusChange.__slots__:
-            object.__setattr__(moved, name, getattr(self, name))
-        object.__setattr__(moved, "at", self.at.astimezone(UTC))
-        return moved
+        return unchecked_copy(self, at=self.at.astimezone(UTC))

@@ -58,6 +58,10 @@ def register_officers(
     return len(officers)
 
 
+#: Ids looked up per query when registering many records at once.
+_LOOKUP_CHUNK = 500
+
+
 def register_parties(engine: Engine, parties: Sequence[Party], *, actor: str, at: datetime) -> int:
     """Add parties not yet known; a known one must be registered with the same details."""
     with UnitOfWork(engine, actor=actor, at=at) as uow:
@@ -74,10 +78,6 @@ def register_parties(engine: Engine, parties: Sequence[Party], *, actor: str, at
                 raise ValidationFailed([f"party {party.party_id} is registered differently"])
         uow.parties.add_many(fresh)
     return len(fresh)
-
-
-#: Ids looked up per query when registering many records at once.
-_LOOKUP_CHUNK = 500
 
 
 def register_conveyances(

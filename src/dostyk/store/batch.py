@@ -45,8 +45,6 @@ from dostyk.store.engine import CHECKPOINT_PAGES, WRITER_OPTION
 
 _open = threading.local()
 
-#: What an interactive connection checkpoints at (see :data:`dostyk.store.engine.CHECKPOINT_PAGES`).
-DEFAULT_CHECKPOINT_PAGES = CHECKPOINT_PAGES
 #: A batch's connection lets the WAL grow to this many pages (256 MiB at 4 KiB) before it
 #: checkpoints. A batch's commit writes a few MiB of pages, so at the default every commit would
 #: also copy the WAL into the file and fsync both, and copy the pages that every commit touches
@@ -321,7 +319,7 @@ class Batch:
         """Return the batch's connection to the pool checkpointing as interactive ones do,
         the WAL copied into the file first when the batch ended well."""
         try:
-            _checkpoint_every(connection, DEFAULT_CHECKPOINT_PAGES)
+            _checkpoint_every(connection, CHECKPOINT_PAGES)
             if checkpoint:
                 _checkpoint(connection)
         except Exception:

@@ -44,6 +44,14 @@ class History:
     found: int = 0
     extra_duty_cents: int = 0
 
+    def __add__(self, other: History) -> History:
+        return History(
+            self.released + other.released,
+            self.inspected + other.inspected,
+            self.found + other.found,
+            self.extra_duty_cents + other.extra_duty_cents,
+        )
+
     def plus(self, inspected: bool, found: bool, extra_cents: int) -> History:
         return History(
             self.released + 1,
@@ -151,18 +159,7 @@ def count_released(
     if kept is not None:
         for pair, added in tallies.items():
             if pair in kept.histories:
-                kept.histories[pair] = _sum(kept.histories[pair], added)
-
-
-def _sum(history: History | None, added: History) -> History:
-    if history is None:
-        return added
-    return History(
-        history.released + added.released,
-        history.inspected + added.inspected,
-        history.found + added.found,
-        history.extra_duty_cents + added.extra_duty_cents,
-    )
+                kept.histories[pair] = (kept.histories[pair] or EMPTY) + added
 
 
 def _items_of(connection: Connection, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
