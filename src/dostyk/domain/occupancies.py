@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -241,10 +242,12 @@ class WindowProjection:
         self.has_shape = has_shape
 
 
+@lru_cache(maxsize=256)
 def window_projection(
     windows: tuple[EnergyWindow, ...], split_kev: float = LOW_HIGH_SPLIT_KEV
 ) -> WindowProjection:
-    """See :class:`WindowProjection`."""
+    """See :class:`WindowProjection`. Kept for the last few window sets: a lane's monitor has
+    one, and every occupancy it records is projected by it (the matrix is read-only)."""
     n = len(windows)
     matrix = np.zeros((n, 3), dtype=np.float64)
     covering = [i for i, w in enumerate(windows) if all(w.covers(o) for o in windows) and n > 1]
@@ -268,6 +271,7 @@ def window_projection(
         matrix[i, 1] = 1.0
     matrix[:, 2] = matrix[:, 0] - matrix[:, 1]
     has_shape = bool(chosen) and bool(np.any(matrix[:, 2] != 0))
+    matrix.setflags(write=False)
     return WindowProjection(matrix, has_shape)
 
 

@@ -94,7 +94,7 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
         key = (occupancy.windows, len(occupancy.gamma_panels), len(occupancy.neutron_panels))
         groups.setdefault(key, []).append(i)
     for (windows, _, p), members in groups.items():
-        projection = window_projection(windows)  # type: ignore[arg-type]
+        projection = window_projection(windows)
         matrix = projection.matrix
         index = np.asarray(members)
         chosen = [occupancies[i] for i in members]
@@ -143,23 +143,12 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
 
 
 def _project(gamma: IntArray, matrix: FloatArray) -> FloatArray:
-    """(S, P, W) slice counts to (S, 3) gross/low/high summed over panels: column by column
-    over the few windows each uses, which is quicker than a matrix product this narrow."""
+    """(S, P, W) slice counts to (S, 3) gross/low/high summed over panels, as one product with
+    the projection repeated for each panel. Its weights are 0 and 1 (high is gross less low), so
+    every sum is of whole counts and exact in any order."""
     slices, panels, windows = gamma.shape
-    flat = gamma.reshape(slices, panels * windows)
-    out = np.zeros((slices, 3))
-    for j in range(3):
-        for w in range(windows):
-            weight = matrix[w, j]
-            if weight == 0.0:
-                continue
-            for panel in range(panels):
-                column = flat[:, panel * windows + w]
-                if weight == 1.0:
-                    out[:, j] += column
-                else:
-                    out[:, j] += weight * column
-    return out
+    flat = gamma.reshape(slices, panels * windows).astype(np.float64)
+    return np.asarray(flat @ np.tile(matrix, (panels, 1)), dtype=np.float64)
 
 
 def window_slices(batch: Batch) -> IntArray:
@@ -239,8 +228,7 @@ def window_suppression(
     background = np.maximum(batch.background, 1e-9)
     depth = 1.0 - sums / (background * np.maximum(kept, 1)[:, None])
     depth = np.clip(depth, 0.0, MAX_SUPPRESSION)
-    fallback = np.broadcast_to(shade.suppression[:, None], depth.shape)
-    depth = np.where((kept >= 5)[:, None], depth, fallback)
+    depth = np.where((kept >= 5)[:, None], depth, shade.suppression[:, None])
     depth[:, 0] = shade.suppression
     return np.asarray(depth, dtype=np.float64), np.asarray(kept, dtype=np.int64)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import Engine
@@ -89,12 +89,14 @@ class Case:
     assigned_at: datetime | None = None
 
 
-@dataclass(order=True)
-class _Event:
+class _Event(NamedTuple):
+    """A scheduled action. Ordered as a tuple, by time and then by the order of scheduling
+    (``seq`` is unique, so the action is never compared): the heap compares in C."""
+
     at: datetime
     seq: int
-    action: ACTION = field(compare=False)
-    args: tuple[Any, ...] = field(compare=False)
+    action: ACTION
+    args: tuple[Any, ...]
 
 
 class World:
