@@ -121,7 +121,8 @@ class Background:
         if self.neutron.ndim != 1:
             checks.add("background.neutron", "must be an array (neutron panels,)")
         for name, values in (("gamma", self.gamma), ("neutron", self.neutron)):
-            if values.size and not (np.all(np.isfinite(values)) and values.min() >= 0):
+            # NaN fails both comparisons, infinity the second: one pass over a few values.
+            if not ((values >= 0.0) & (values < np.inf)).all():
                 checks.add(f"background.{name}", "counts must be finite and not negative")
         checks.done()
 
