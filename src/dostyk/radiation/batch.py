@@ -144,8 +144,8 @@ def stack(occupancies: Sequence[Occupancy]) -> Batch:
 
 def _project(gamma: IntArray, matrix: FloatArray) -> FloatArray:
     """(S, P, W) slice counts to (S, 3) gross/low/high summed over panels, as one product with
-    the projection repeated for each panel. Its weights are 0 and 1 (high is gross less low), so
-    every sum is of whole counts and exact in any order."""
+    the projection repeated for each panel. Its weights are 0, 1 and -1 (high is gross less low),
+    so every sum is of whole counts and exact in any order."""
     slices, panels, windows = gamma.shape
     flat = gamma.reshape(slices, panels * windows).astype(np.float64)
     return np.asarray(flat @ np.tile(matrix, (panels, 1)), dtype=np.float64)

@@ -135,7 +135,7 @@ def solve_scan_threshold(rate: float, windows: FloatArray, width: int) -> FloatA
 
 def poisson_threshold(probability: FloatArray | float, mean: FloatArray) -> FloatArray:
     """The least count ``N`` with ``P(X >= N) <= probability`` for Poisson ``X`` of ``mean``
-    (vectorised), searched from two standard deviations below the normal approximation.
+    (vectorised), and never less than two standard deviations below the normal approximation.
 
     ``P(X >= N)`` is the regularised lower incomplete gamma ``P(N, mean)``, which falls as ``N``
     grows. The search starts at the Cornish-Fisher quantile, which is within a count or two of
