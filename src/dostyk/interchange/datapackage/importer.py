@@ -111,7 +111,7 @@ def import_package(
 
 #: Rows checked and loaded at a time: enough to keep the driver's bulk path busy, few enough to
 #: keep an import's memory flat however long the package.
-CHUNK_ROWS = 10_000
+CHUNK_ROWS = 5_000
 #: Tables whose rules span every row (the chain of command, postings that must not overlap),
 #: checked in one piece; they hold a few thousand rows at most.
 WHOLE_TABLES = frozenset({t.officers.name, t.officer_postings.name})
